@@ -1,0 +1,59 @@
+"""Test set-up shared by the whole suite.
+
+The suite runs against whatever database and channel layer the environment names: SQLite and
+the in-memory layer by default, PostgreSQL and Redis when VIGIL_DATABASE_URL and
+VIGIL_REDIS_URL are set (`make test` does both). Services that a test needs but cannot reach
+fail the test in CI and skip it elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2):
+            return True
+    except OSError:
+        return False
+
+
+def require(condition: bool, why: str) -> None:
+    """Fail in CI, skip elsewhere, when a real service the test needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{why} (CI must not skip this)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("VIGIL_REDIS_URL") or os.environ.get(
+        "VIGIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
+    )
+    require(_reachable(url), f"Redis is not reachable at {url}")
+    return url
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], int]:
+    """Run every task that is due, as the worker would; returns how many ran."""
+    from vigil.core.worker import run_due_tasks
+
+    return run_due_tasks

@@ -1,0 +1,1 @@
+"""Agents, teams, roles, presence and API tokens. See docs/architecture.md#accounts."""

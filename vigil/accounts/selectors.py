@@ -1,0 +1,42 @@
+"""Reads for agents and tokens. See docs/architecture.md#accounts."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from vigil.accounts.models import Agent, ApiToken
+from vigil.accounts.services import TOKEN_PREFIX, token_digest
+
+
+def agent_for_user(user: object) -> Agent | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return Agent.objects.prefetch_related("teams").get(user=user)
+    except Agent.DoesNotExist:
+        return None
+
+
+def agent_get_by_email(*, email: str) -> Agent | None:
+    return Agent.objects.filter(user__username=email.strip().lower()).first()
+
+
+def agent_team_ids(agent: Agent) -> set[int] | None:
+    """The teams whose tickets the agent sees; None when the agent sees the whole desk."""
+    if agent.sees_whole_desk:
+        return None
+    return {team.pk for team in agent.teams.all()}
+
+
+def agents_list() -> QuerySet[Agent]:
+    return Agent.objects.select_related("user").prefetch_related("teams").order_by("display_name")
+
+
+def api_token_lookup(token: str) -> ApiToken | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return (
+        ApiToken.objects.select_related("agent__user")
+        .filter(digest=token_digest(token), revoked_at__isnull=True, agent__user__is_active=True)
+        .first()
+    )

@@ -1,0 +1,1 @@
+"""The REST API as a channel: tickets and messages created by integrations and the portal."""

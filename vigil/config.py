@@ -1,0 +1,162 @@
+"""Typed configuration read once from the environment (docs/architecture.md#configuration).
+
+Every setting Vigil reads from the environment is declared here, parsed and validated in one
+place, so that a bad value stops start-up with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseURL:
+    engine: str
+    name: str
+    user: str
+    password: str
+    host: str
+    port: int | None
+    options: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    data_dir: Path
+    database: DatabaseURL | None  # None: embedded SQLite in data_dir
+    redis_url: str | None
+    secret_key: str
+    allowed_hosts: tuple[str, ...]
+    debug: bool
+    max_attachment_bytes: int
+    email_url: str | None
+    embedded_worker: bool
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "vigil.sqlite3"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def _int(env: dict[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def parse_database_url(raw: str, *, name: str = "VIGIL_DATABASE_URL") -> DatabaseURL:
+    parts = urlsplit(raw)
+    engines = {
+        "postgres": "django.db.backends.postgresql",
+        "postgresql": "django.db.backends.postgresql",
+        "sqlite": "django.db.backends.sqlite3",
+    }
+    if parts.scheme not in engines:
+        raise ConfigError(
+            f"{name}={raw!r}: unsupported scheme {parts.scheme!r} "
+            "(use postgresql://user:password@host:port/dbname or sqlite:///path)"
+        )
+    db_name = unquote(parts.path[1:] if parts.scheme != "sqlite" else parts.path)
+    if not db_name:
+        raise ConfigError(f"{name}={raw!r} names no database")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} has an invalid port") from None
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    return DatabaseURL(
+        engine=engines[parts.scheme],
+        name=db_name,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        host=parts.hostname or "",
+        port=port,
+        options=options,
+    )
+
+
+def _redis_url(env: dict[str, str]) -> str | None:
+    raw = env.get("VIGIL_REDIS_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+        raise ConfigError(f"VIGIL_REDIS_URL={raw!r} is not a redis:// URL")
+    return raw
+
+
+def _secret_key(env: dict[str, str], data_dir: Path) -> str:
+    key = env.get("VIGIL_SECRET_KEY", "").strip()
+    if key:
+        if len(key) < 32:
+            raise ConfigError("VIGIL_SECRET_KEY must be at least 32 characters long")
+        return key
+    # Embedded run: keep a generated key in the data directory so sessions survive restarts.
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load(env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("VIGIL_DATA_DIR", "var")).expanduser().resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"VIGIL_DATA_DIR={str(data_dir)!r} exists and is not a directory")
+    db_raw = env.get("VIGIL_DATABASE_URL", "").strip()
+    hosts_raw = env.get("VIGIL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+    hosts = tuple(h.strip() for h in hosts_raw.split(",") if h.strip())
+    if not hosts:
+        raise ConfigError("VIGIL_ALLOWED_HOSTS is empty; name at least one host")
+    email_url = env.get("VIGIL_EMAIL_URL", "").strip() or None
+    if email_url and urlsplit(email_url).scheme not in {"smtp", "smtps", "smtp+tls", "console"}:
+        raise ConfigError(f"VIGIL_EMAIL_URL={email_url!r} must be smtp://host:port or console://")
+    return Config(
+        data_dir=data_dir,
+        database=parse_database_url(db_raw) if db_raw else None,
+        redis_url=_redis_url(env),
+        secret_key=_secret_key(env, data_dir),
+        allowed_hosts=hosts,
+        debug=_bool(env, "VIGIL_DEBUG", False),
+        max_attachment_bytes=_int(env, "VIGIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024, minimum=1),
+        email_url=email_url,
+        embedded_worker=_bool(env, "VIGIL_EMBEDDED_WORKER", True),
+    )

@@ -1,0 +1,1 @@
+"""The agent console: Django templates and htmx. See docs/architecture.md#console."""

@@ -1,0 +1,59 @@
+"""The one event catalogue: every event type Vigil publishes, and how it is published.
+
+See docs/architecture.md#events. Apps declare their events as frozen dataclasses in their own
+events.py, decorated with @register; services hand them to publish_on_commit().
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from django.db import transaction
+
+DESK_STREAM = "desk"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of every event. `type` names it on the wire; `stream` says who listens."""
+
+    type: ClassVar[str] = ""
+    stream: ClassVar[str] = DESK_STREAM
+
+    def stream_name(self) -> str:
+        return self.stream
+
+    def audience(self) -> tuple[int | None, int | None]:
+        """(team id, agent id) who may receive the event; (None, None) is the whole stream."""
+        return (None, None)
+
+    def payload(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+CATALOGUE: dict[str, type[DomainEvent]] = {}
+
+E = TypeVar("E", bound=type[DomainEvent])
+
+
+def register(cls: E) -> E:
+    if not cls.type:
+        raise TypeError(f"{cls.__name__} declares no type")
+    if cls.type in CATALOGUE and CATALOGUE[cls.type] is not cls:
+        raise TypeError(f"event type {cls.type!r} is declared twice")
+    CATALOGUE[cls.type] = cls
+    return cls
+
+
+def publish_on_commit(event: DomainEvent) -> None:
+    """Publish `event` once the current transaction commits; nothing if it rolls back."""
+    from vigil.core.services import event_publish
+
+    transaction.on_commit(lambda: event_publish(event=event), robust=True)
+
+
+def on_commit(fn: Callable[[], Any]) -> None:
+    """Run `fn` after the current transaction commits (e.g. enqueue a task)."""
+    transaction.on_commit(fn, robust=True)

@@ -1,0 +1,4 @@
+"""Live updates over WebSocket: initial state, ordered events, resync.
+
+See docs/architecture.md#real-time.
+"""

@@ -1,0 +1,182 @@
+"""Django settings, derived once from vigil.config (docs/architecture.md#configuration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vigil import config as _config
+
+CONFIG = _config.load()
+
+BASE_DIR = Path(__file__).resolve().parent
+SECRET_KEY = CONFIG.secret_key
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+CSRF_TRUSTED_ORIGINS: list[str] = []
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_tasks_db",
+    "vigil.core",
+    "vigil.accounts",
+    "vigil.customers",
+    "vigil.channels",
+    "vigil.tickets",
+    "vigil.realtime",
+    "vigil.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vigil.urls"
+ASGI_APPLICATION = "vigil.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, Any]:
+    db = CONFIG.database
+    if db is None or db.engine.endswith("sqlite3"):
+        path = CONFIG.sqlite_path if db is None else Path(db.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(path),
+                "OPTIONS": {
+                    # Writers take the lock up front so concurrent ingestion never deadlocks on
+                    # a lock upgrade; WAL lets readers run beside the writer.
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": 30,
+                    "init_command": (
+                        "PRAGMA journal_mode=WAL;"
+                        "PRAGMA synchronous=NORMAL;"
+                        "PRAGMA foreign_keys=ON;"
+                        "PRAGMA busy_timeout=30000;"
+                        "PRAGMA cache_size=-65536;"
+                        "PRAGMA mmap_size=268435456;"
+                    ),
+                },
+                "TEST": {"NAME": str(path.with_name("test_" + path.name))},
+            }
+        }
+    options: dict[str, Any] = {"pool": False}
+    options.update(db.options)
+    return {
+        "default": {
+            "ENGINE": db.engine,
+            "NAME": db.name,
+            "USER": db.user,
+            "PASSWORD": db.password,
+            "HOST": db.host,
+            "PORT": str(db.port or ""),
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if CONFIG.redis_url:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [CONFIG.redis_url], "capacity": 5000, "expiry": 60},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CONFIG.redis_url,
+            "KEY_PREFIX": "vigil",
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 5000, "expiry": 60},
+        }
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "outbound", "maintenance"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:inbox"
+LOGOUT_REDIRECT_URL = "console:login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = CONFIG.data_dir / "static"
+MEDIA_ROOT = CONFIG.media_dir
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_attachment_bytes + 1024 * 1024
+VIGIL_MAX_ATTACHMENT_BYTES = CONFIG.max_attachment_bytes
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"vigil": {"level": "INFO"}, "django.tasks": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_MAX_LIMIT = 200

@@ -1,0 +1,238 @@
+"""The one ingestion service every channel calls. See docs/architecture.md#ingestion.
+
+message_ingest() resolves the customer, threads the message into its ticket or opens one,
+stores the message and its attachments, and commits, and only then publishes events and
+enqueues follow-up work. It returns once the message is durable, so the channel may
+acknowledge it. The same (channel account, external id) delivered twice, or concurrently,
+is stored once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigil.channels.models import ChannelAccount
+from vigil.core.errors import ValidationFailed
+from vigil.core.events import publish_on_commit
+from vigil.core.languages import normalize_language
+from vigil.customers.models import Customer
+from vigil.customers.services import customer_resolve
+from vigil.tickets.choices import ActivityKind, Category, Direction, Priority, TicketStatus
+from vigil.tickets.content import html_to_text, preview, sanitize_html
+from vigil.tickets.events import TicketCreated
+from vigil.tickets.models import Message, ThreadKey, Ticket
+from vigil.tickets.services import (
+    NewAttachment,
+    activity_add,
+    apply_status,
+    attachments_store,
+    check_body,
+    publish_message_added,
+    publish_ticket_updated,
+    ticket_summary,
+)
+from vigil.tickets.status import ON_CUSTOMER_MESSAGE
+
+MAX_THREAD_KEY = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundMessage:
+    """A customer's message as a channel hands it over."""
+
+    account: ChannelAccount
+    sender_kind: str  # an IdentityKind
+    sender_address: str
+    text: str = ""
+    html: str = ""
+    external_id: str | None = None
+    sender_name: str = ""
+    customer_uid: str | None = None
+    language: str = ""
+    subject: str = ""
+    category: str = ""
+    priority: int | None = None
+    attachments: Sequence[NewAttachment] = ()
+    thread_keys: Sequence[str] = ()  # keys that may name an existing ticket, best first
+    register_thread_keys: Sequence[str] = ()  # keys that shall name the resulting ticket
+    ticket: Ticket | None = None  # the channel already knows the ticket (portal, API)
+    received_at: datetime | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    message: Message
+    ticket: Ticket
+    ticket_created: bool
+    duplicate: bool
+
+
+def message_ingest(*, inbound: InboundMessage) -> IngestResult:
+    _validate(inbound)
+    existing = _existing(inbound)
+    if existing is not None:
+        return IngestResult(message=existing, ticket=existing.ticket, ticket_created=False,
+                            duplicate=True)
+    try:
+        with transaction.atomic():
+            result = _store(inbound)
+    except IntegrityError:
+        # A concurrent delivery of the same message committed first: it is stored once.
+        existing = _existing(inbound)
+        if existing is None:
+            raise
+        return IngestResult(message=existing, ticket=existing.ticket, ticket_created=False,
+                            duplicate=True)
+    return result
+
+
+def _validate(inbound: InboundMessage) -> None:
+    check_body(text=inbound.text, html=inbound.html, has_attachments=bool(inbound.attachments))
+    if inbound.external_id is not None and not 0 < len(inbound.external_id) <= 500:
+        raise ValidationFailed("an external id must be 1 to 500 characters")
+    if inbound.category and inbound.category not in Category.values:
+        raise ValidationFailed(f"unknown category {inbound.category!r}")
+    if inbound.priority is not None and inbound.priority not in Priority.values:
+        raise ValidationFailed(f"unknown priority {inbound.priority!r}")
+    if not inbound.account.is_active:
+        raise ValidationFailed(f"channel account {inbound.account} is disabled", code="disabled")
+
+
+def _existing(inbound: InboundMessage) -> Message | None:
+    if inbound.external_id is None:
+        return None
+    return (
+        Message.objects.select_related("ticket")
+        .filter(channel_account=inbound.account, external_id=inbound.external_id)
+        .first()
+    )
+
+
+def _store(inbound: InboundMessage) -> IngestResult:
+    now = timezone.now()
+    received = inbound.received_at or now
+    customer = customer_resolve(
+        kind=inbound.sender_kind,
+        address=inbound.sender_address,
+        name=inbound.sender_name,
+        language=inbound.language,
+        uid=inbound.customer_uid,
+    )
+    html = sanitize_html(inbound.html)
+    text = inbound.text if inbound.text.strip() else html_to_text(html)
+    ticket = inbound.ticket or _threaded_ticket(inbound)
+    follow_up_of = None
+    if ticket is not None and ticket.status == TicketStatus.CLOSED:
+        follow_up_of, ticket = ticket, None
+    created = ticket is None
+    if ticket is None:
+        ticket = _ticket_open(inbound, customer=customer, text=text, received=received,
+                              follow_up_of=follow_up_of)
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Direction.INBOUND,
+        channel=inbound.account.kind,
+        channel_account=inbound.account,
+        author_customer=customer,
+        subject=" ".join(inbound.subject.split())[:300],
+        text=text,
+        html=html,
+        external_id=inbound.external_id,
+        metadata=dict(inbound.metadata),
+        created_at=received,
+    )
+    attachments_store(message=message, files=inbound.attachments)
+    _register_keys(inbound, ticket)
+    activity_add(ticket=ticket, kind=ActivityKind.MESSAGE,
+                 data={"message_id": message.pk, "direction": Direction.INBOUND})
+    if created:
+        publish_on_commit(TicketCreated(
+            ticket_id=ticket.pk, team_id=ticket.team_id, assignee_id=ticket.assignee_id,
+            ticket=ticket_summary(ticket),
+        ))
+    else:
+        _ticket_touch(ticket, received=received)
+    publish_message_added(ticket=ticket, message=message)
+    return IngestResult(message=message, ticket=ticket, ticket_created=created, duplicate=False)
+
+
+def _threaded_ticket(inbound: InboundMessage) -> Ticket | None:
+    keys = [k[:MAX_THREAD_KEY] for k in inbound.thread_keys if k]
+    if not keys:
+        return None
+    found = {
+        tk.key: tk.ticket_id
+        for tk in ThreadKey.objects.filter(channel_account=inbound.account, key__in=keys)
+    }
+    for key in keys:
+        if key in found:
+            return Ticket.objects.select_related("customer", "team", "assignee").get(
+                pk=found[key]
+            )
+    return None
+
+
+def _ticket_open(
+    inbound: InboundMessage,
+    *,
+    customer: Customer,
+    text: str,
+    received: datetime,
+    follow_up_of: Ticket | None,
+) -> Ticket:
+    subject = " ".join(inbound.subject.split())[:300] or preview(text, 80) or "(no subject)"
+    language = inbound.language or customer.preferred_language
+    ticket = Ticket.objects.create(
+        subject=subject,
+        status=TicketStatus.NEW,
+        priority=inbound.priority or Priority.NORMAL,
+        category=inbound.category or Category.OTHER,
+        language=normalize_language(language) if language else "",
+        channel=inbound.account.kind,
+        channel_account=inbound.account,
+        customer=customer,
+        team=inbound.account.default_team,
+        waiting_since=received,
+        awaiting_agent=True,
+        last_message_at=received,
+        follow_up_of=follow_up_of,
+    )
+    activity_add(ticket=ticket, kind=ActivityKind.CREATED, data={
+        "channel": inbound.account.kind,
+        "follow_up_of": follow_up_of.pk if follow_up_of else None,
+    })
+    return ticket
+
+
+def _register_keys(inbound: InboundMessage, ticket: Ticket) -> None:
+    keys = {k[:MAX_THREAD_KEY] for k in inbound.register_thread_keys if k}
+    if keys:
+        ThreadKey.objects.bulk_create(
+            [ThreadKey(channel_account=inbound.account, key=k, ticket=ticket) for k in keys],
+            ignore_conflicts=True,
+        )
+
+
+def _ticket_touch(ticket: Ticket, *, received: datetime) -> None:
+    """A customer wrote on an existing ticket: it needs the desk again."""
+    fields = ["last_message_at"]
+    ticket.last_message_at = max(received, ticket.last_message_at or received)
+    if not ticket.awaiting_agent:
+        ticket.awaiting_agent = True
+        ticket.waiting_since = received
+        fields += ["awaiting_agent", "waiting_since"]
+    before = ticket.status
+    target = ON_CUSTOMER_MESSAGE.get(ticket.status, ticket.status)
+    if target != ticket.status:
+        fields += apply_status(ticket=ticket, status=target, actor=None)
+    ticket.save(update_fields=[*fields, "updated_at"])
+    if before != ticket.status:
+        publish_ticket_updated(ticket=ticket, changes={"status": [before, ticket.status]},
+                               actor=None)

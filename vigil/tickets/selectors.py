@@ -1,0 +1,202 @@
+"""Reads on tickets, with permissions baked in. See docs/architecture.md#tickets.
+
+Every list is keyset-paginated in inbox order (priority, then longest waiting), so a deep page
+costs what the first page costs, and every list prefetches what it shows (no N+1).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from vigil.accounts.models import Agent
+from vigil.accounts.selectors import agent_team_ids
+from vigil.core.errors import NotFound, ValidationFailed
+from vigil.tickets.choices import UNSOLVED_STATUSES
+from vigil.tickets.models import TICKET_PREFIX, Message, Ticket, TicketActivity
+
+INBOX_ORDER = ("-priority", "waiting_since", "id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketFilters:
+    """What the inbox may be narrowed by. Empty means "any"."""
+
+    statuses: tuple[str, ...] = ()  # () = unsolved (new, open, pending, on hold)
+    team_id: int | None = None
+    unassigned_team: bool = False
+    assignee_id: int | None = None
+    unassigned: bool = False
+    language: str = ""
+    channel: str = ""
+    priority: int | None = None
+    customer_id: int | None = None
+    tag: str = ""
+    q: str = ""
+    all_statuses: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+def visible_tickets(agent: Agent) -> QuerySet[Ticket]:
+    """Tickets the agent may see: their teams', team-less ones and their own; or all of them
+    for supervisors and admins."""
+    qs = Ticket.objects.all()
+    team_ids = agent_team_ids(agent)
+    if team_ids is not None:
+        qs = qs.filter(Q(team_id__in=team_ids) | Q(team__isnull=True) | Q(assignee=agent))
+    return qs
+
+
+def ticket_get_for_agent(agent: Agent, ticket_id: int) -> Ticket:
+    ticket = (
+        visible_tickets(agent)
+        .select_related("customer", "team", "assignee", "channel_account")
+        .prefetch_related("tags")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    return ticket
+
+
+def parse_ticket_reference(value: str) -> int | None:
+    """123, "VG-123", "#VG-123" -> 123; anything else -> None."""
+    text = value.strip().lstrip("#").upper()
+    if text.startswith(TICKET_PREFIX):
+        text = text[len(TICKET_PREFIX):]
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    if f.statuses:
+        qs = qs.filter(status__in=f.statuses) if len(f.statuses) > 1 else qs.filter(
+            status=f.statuses[0])
+    elif not f.all_statuses:
+        qs = qs.filter(status__in=UNSOLVED_STATUSES)
+    if f.team_id is not None:
+        qs = qs.filter(team_id=f.team_id)
+    elif f.unassigned_team:
+        qs = qs.filter(team__isnull=True)
+    if f.assignee_id is not None:
+        qs = qs.filter(assignee_id=f.assignee_id)
+    elif f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if f.language:
+        qs = qs.filter(language=f.language)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.priority is not None:
+        qs = qs.filter(priority=f.priority)
+    if f.customer_id is not None:
+        qs = qs.filter(customer_id=f.customer_id)
+    if f.tag:
+        qs = qs.filter(tags__name=f.tag)
+    if f.q.strip():
+        q = f.q.strip()
+        number = parse_ticket_reference(q)
+        match = Q(subject__icontains=q) | Q(customer__email__iexact=q) | Q(customer__uid=q)
+        if number is not None:
+            match |= Q(pk=number)
+        qs = qs.filter(match)
+    return qs
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    raw = json.dumps([ticket.priority, ticket.waiting_since.isoformat(), ticket.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        priority, waiting, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        when = datetime.fromisoformat(waiting)
+        if when.tzinfo is None or not isinstance(priority, int) or not isinstance(pk, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed("the cursor is not one this server handed out") from None
+    return priority, when, pk
+
+
+def _after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
+    priority, waiting, pk = decode_cursor(cursor)
+    # Rows after (priority DESC, waiting_since ASC, id ASC).
+    return qs.filter(
+        Q(priority__lt=priority)
+        | Q(priority=priority, waiting_since__gt=waiting)
+        | Q(priority=priority, waiting_since=waiting, pk__gt=pk)
+    )
+
+
+def inbox_page(
+    *, agent: Agent, filters: TicketFilters, cursor: str | None = None, limit: int = 50
+) -> TicketPage:
+    """One page of the agent's inbox, most urgent and longest waiting first."""
+    if not 1 <= limit <= 200:
+        raise ValidationFailed("limit must be between 1 and 200")
+    qs = _apply_filters(visible_tickets(agent), filters)
+    if filters.tag:
+        qs = qs.distinct()
+    if cursor:
+        qs = _after_cursor(qs, cursor)
+    rows = list(
+        qs.select_related("customer", "team", "assignee")
+        .prefetch_related("tags")
+        .order_by(*INBOX_ORDER)[: limit + 1]
+    )
+    more = len(rows) > limit
+    items = rows[:limit]
+    return TicketPage(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
+
+
+def ticket_thread(*, ticket: Ticket) -> list[Message]:
+    """All messages of a ticket across channels, oldest first, with authors and attachments."""
+    return list(
+        Message.objects.filter(ticket=ticket)
+        .select_related("author_agent", "author_customer")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def ticket_activities(*, ticket: Ticket) -> QuerySet[TicketActivity]:
+    return TicketActivity.objects.filter(ticket=ticket).select_related("actor").order_by(
+        "created_at", "id")
+
+
+def messages_for_agent(
+    *, agent: Agent, ticket_id: int | None = None, external_id: str | None = None,
+    limit: int = 100,
+) -> list[Message]:
+    qs = Message.objects.filter(ticket__in=visible_tickets(agent))
+    if ticket_id is not None:
+        qs = qs.filter(ticket_id=ticket_id)
+    if external_id is not None:
+        qs = qs.filter(external_id=external_id)
+    return list(
+        qs.select_related("author_agent", "author_customer", "ticket")
+        .prefetch_related(Prefetch("attachments"))
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def status_counts(*, agent: Agent) -> dict[str, int]:
+    rows = (
+        visible_tickets(agent).filter(status__in=UNSOLVED_STATUSES)
+        .values("status").annotate(n=Count("id"))
+    )
+    counts = {s: 0 for s in UNSOLVED_STATUSES}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+

@@ -1,0 +1,465 @@
+"""Writes on tickets: status, fields, replies, notes, delivery. See docs/architecture.md#tickets.
+
+Every change to a Ticket or Message goes through a function here (or ingestion.py), writes
+an activity row, and publishes its event only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from vigil.accounts.models import Agent, Team
+from vigil.channels.base import Capability, DeliveryError
+from vigil.channels.registry import adapter_for
+from vigil.core.errors import InvalidTransition, NotFound, ValidationFailed
+from vigil.core.events import on_commit, publish_on_commit
+from vigil.core.languages import normalize_language
+from vigil.tickets.choices import (
+    ActivityKind,
+    Category,
+    DeliveryStatus,
+    Direction,
+    Priority,
+    TicketStatus,
+)
+from vigil.tickets.content import preview, sanitize_html, sniff_content_type
+from vigil.tickets.events import MessageAdded, TicketUpdated
+from vigil.tickets.models import Attachment, Message, Tag, Ticket, TicketActivity
+from vigil.tickets.status import can_transition
+
+MAX_ATTACHMENTS_PER_MESSAGE = 20
+MAX_TEXT_CHARS = 200_000
+MAX_DELIVERY_ATTEMPTS = 8
+
+
+class _Unchanged(enum.Enum):
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = _Unchanged.UNCHANGED
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewAttachment:
+    """A file to attach to a message, as bytes."""
+
+    filename: str
+    content: bytes
+    inline: bool = False
+    content_id: str = ""
+
+
+def ticket_summary(ticket: Ticket) -> dict[str, Any]:
+    """The compact form of a ticket carried by events (needs customer, team, assignee loaded)."""
+    return {
+        "id": ticket.pk,
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": Priority(ticket.priority).name.lower(),
+        "category": ticket.category,
+        "language": ticket.language,
+        "channel": ticket.channel,
+        "team": ticket.team.name if ticket.team_id and ticket.team else None,
+        "assignee": ticket.assignee.display_name if ticket.assignee_id and ticket.assignee else None,
+        "customer": str(ticket.customer) if ticket.customer_id else None,
+        "waiting_since": ticket.waiting_since.isoformat(),
+    }
+
+
+def activity_add(
+    *, ticket: Ticket, kind: str, actor: Agent | None = None, data: dict[str, Any] | None = None
+) -> TicketActivity:
+    return TicketActivity.objects.create(ticket=ticket, kind=kind, actor=actor, data=data or {})
+
+
+def publish_ticket_updated(
+    *, ticket: Ticket, changes: dict[str, list[Any]], actor: Agent | None
+) -> None:
+    publish_on_commit(
+        TicketUpdated(
+            ticket_id=ticket.pk,
+            team_id=ticket.team_id,
+            assignee_id=ticket.assignee_id,
+            ticket=ticket_summary(ticket),
+            changes=changes,
+            actor_id=actor.pk if actor else None,
+        )
+    )
+
+
+def publish_message_added(*, ticket: Ticket, message: Message) -> None:
+    publish_on_commit(
+        MessageAdded(
+            ticket_id=ticket.pk,
+            team_id=ticket.team_id,
+            assignee_id=ticket.assignee_id,
+            ticket=ticket_summary(ticket),
+            message_id=message.pk,
+            direction=message.direction,
+            channel=message.channel,
+            preview=preview(message.text),
+        )
+    )
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def apply_status(*, ticket: Ticket, status: str, actor: Agent | None) -> list[str]:
+    """Move `ticket` to `status` in memory and log it; returns the fields to save.
+
+    The one place a status changes: raises InvalidTransition if the table forbids it.
+    """
+    if status not in TicketStatus.values:
+        raise ValidationFailed(f"unknown status {status!r}; one of {', '.join(TicketStatus.values)}")
+    if status == ticket.status:
+        return []
+    if not can_transition(ticket.status, status):
+        raise InvalidTransition(f"a {ticket.status} ticket cannot become {status}")
+    before = ticket.status
+    ticket.status = status
+    fields = ["status"]
+    if status == TicketStatus.SOLVED:
+        ticket.solved_at = timezone.now()
+        fields.append("solved_at")
+    elif before == TicketStatus.SOLVED and status != TicketStatus.CLOSED:
+        ticket.solved_at = None
+        fields.append("solved_at")
+    activity_add(ticket=ticket, kind=ActivityKind.STATUS, actor=actor,
+                 data={"from": before, "to": status})
+    return fields
+
+
+def ticket_set_status(*, ticket: Ticket, status: str, actor: Agent | None) -> Ticket:
+    return ticket_update(ticket=ticket, actor=actor, status=status)
+
+
+# --- fields -------------------------------------------------------------------------------
+
+
+def _tag_names(tags: Iterable[str]) -> list[str]:
+    names: list[str] = []
+    for raw in tags:
+        name = raw.strip().lower().replace(" ", "-")
+        if not name:
+            continue
+        if len(name) > 50:
+            raise ValidationFailed(f"tag {raw!r} is longer than 50 characters")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: Agent | None,
+    status: str | None = None,
+    priority: int | None = None,
+    category: str | None = None,
+    language: str | None = None,
+    subject: str | None = None,
+    tags: Sequence[str] | None = None,
+    assignee: Agent | None | _Unchanged = UNCHANGED,
+    team: Team | None | _Unchanged = UNCHANGED,
+) -> Ticket:
+    """Change the given fields of a ticket; None (or UNCHANGED for assignee and team) leaves
+    a field as it is. One activity row per changed field; one ticket.updated event."""
+    changes: dict[str, list[Any]] = {}
+    fields: list[str] = []
+    with transaction.atomic():
+        if status is not None:
+            before = ticket.status
+            fields += apply_status(ticket=ticket, status=status, actor=actor)
+            if before != ticket.status:
+                changes["status"] = [before, ticket.status]
+        if priority is not None and priority != ticket.priority:
+            if priority not in Priority.values:
+                raise ValidationFailed(f"unknown priority {priority!r}")
+            changes["priority"] = [Priority(ticket.priority).name.lower(),
+                                   Priority(priority).name.lower()]
+            ticket.priority = priority
+            fields.append("priority")
+        if category is not None and category != ticket.category:
+            if category not in Category.values:
+                raise ValidationFailed(
+                    f"unknown category {category!r}; one of {', '.join(Category.values)}"
+                )
+            changes["category"] = [ticket.category, category]
+            ticket.category = category
+            fields.append("category")
+        if language is not None:
+            code = normalize_language(language) if language else ""
+            if code != ticket.language:
+                changes["language"] = [ticket.language, code]
+                ticket.language = code
+                fields.append("language")
+        if subject is not None:
+            clean = " ".join(subject.split())[:300]
+            if not clean:
+                raise ValidationFailed("the subject cannot be empty")
+            if clean != ticket.subject:
+                changes["subject"] = [ticket.subject, clean]
+                ticket.subject = clean
+                fields.append("subject")
+        if not isinstance(assignee, _Unchanged) and assignee != ticket.assignee:
+            changes["assignee"] = [
+                ticket.assignee.display_name if ticket.assignee else None,
+                assignee.display_name if assignee else None,
+            ]
+            ticket.assignee = assignee
+            fields.append("assignee")
+        if not isinstance(team, _Unchanged) and team != ticket.team:
+            changes["team"] = [ticket.team.name if ticket.team else None,
+                               team.name if team else None]
+            ticket.team = team
+            fields.append("team")
+        if tags is not None:
+            names = _tag_names(tags)
+            current = sorted(ticket.tags.values_list("name", flat=True))
+            if sorted(names) != current:
+                objs = [Tag.objects.get_or_create(name=name)[0] for name in names]
+                ticket.tags.set(objs)
+                changes["tags"] = [current, sorted(names)]
+        for field, (before, after) in changes.items():
+            if field != "status":  # apply_status logged it already
+                activity_add(ticket=ticket, kind=field, actor=actor,
+                             data={"from": before, "to": after})
+        if fields:
+            ticket.save(update_fields=[*fields, "updated_at"])
+        if changes:
+            publish_ticket_updated(ticket=ticket, changes=changes, actor=actor)
+    return ticket
+
+
+def ticket_assign(*, ticket: Ticket, agent: Agent | None, actor: Agent | None) -> Ticket:
+    return ticket_update(ticket=ticket, actor=actor, assignee=agent)
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def attachments_store(*, message: Message, files: Sequence[NewAttachment]) -> list[Attachment]:
+    """Store files for `message` through Django's storage API, checked and content-addressed."""
+    if len(files) > MAX_ATTACHMENTS_PER_MESSAGE:
+        raise ValidationFailed(f"at most {MAX_ATTACHMENTS_PER_MESSAGE} attachments per message")
+    limit = settings.VIGIL_MAX_ATTACHMENT_BYTES
+    stored: list[Attachment] = []
+    for item in files:
+        if len(item.content) > limit:
+            raise ValidationFailed(
+                f"attachment {item.filename!r} is {len(item.content)} bytes; the limit is {limit}",
+                code="too_large",
+            )
+        digest = hashlib.sha256(item.content).hexdigest()
+        attachment = Attachment(
+            message=message,
+            filename=(item.filename or "attachment").replace("/", "_").replace("\\", "_")[:255],
+            content_type=sniff_content_type(item.content),
+            size=len(item.content),
+            sha256=digest,
+            inline=item.inline,
+            content_id=item.content_id[:255],
+        )
+        name = f"attachments/{digest[:2]}/{digest}"
+        storage = Attachment.file.field.storage
+        if storage.exists(name):
+            attachment.file.name = name
+        else:
+            attachment.file.save(name, ContentFile(item.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def check_body(*, text: str, html: str, has_attachments: bool) -> None:
+    if not text.strip() and not html.strip() and not has_attachments:
+        raise ValidationFailed("a message needs text, HTML or an attachment")
+    if len(text) > MAX_TEXT_CHARS or len(html) > MAX_TEXT_CHARS * 2:
+        raise ValidationFailed(f"a message is limited to {MAX_TEXT_CHARS} characters")
+
+
+def message_reply(
+    *,
+    ticket: Ticket,
+    agent: Agent,
+    text: str,
+    html: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    status: str | None = None,
+) -> Message:
+    """An agent's public reply: stored with a pending delivery, sent after the commit."""
+    check_body(text=text, html=html, has_attachments=bool(attachments))
+    adapter = adapter_for(ticket.channel)
+    deliverable = adapter.can(Capability.OUTBOUND)
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=Direction.OUTBOUND,
+            channel=ticket.channel,
+            channel_account=ticket.channel_account,
+            author_agent=agent,
+            subject=ticket.subject,
+            text=text,
+            html=sanitize_html(html),
+            delivery_status=DeliveryStatus.PENDING if deliverable else DeliveryStatus.FAILED,
+            delivery_error="" if deliverable else f"{ticket.channel} cannot send replies",
+            created_at=now,
+        )
+        attachments_store(message=message, files=attachments)
+        fields = ["last_message_at", "awaiting_agent", "waiting_since"]
+        ticket.last_message_at = now
+        ticket.awaiting_agent = False
+        ticket.waiting_since = now
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
+        changes: dict[str, list[Any]] = {}
+        if target and target != ticket.status:
+            changes["status"] = [ticket.status, target]
+            fields += apply_status(ticket=ticket, status=target, actor=agent)
+        if ticket.assignee_id is None:
+            changes["assignee"] = [None, agent.display_name]
+            ticket.assignee = agent
+            fields.append("assignee")
+            activity_add(ticket=ticket, kind=ActivityKind.ASSIGNEE, actor=agent,
+                         data={"from": None, "to": agent.display_name})
+        activity_add(ticket=ticket, kind=ActivityKind.MESSAGE, actor=agent,
+                     data={"message_id": message.pk, "direction": Direction.OUTBOUND})
+        ticket.save(update_fields=[*fields, "updated_at"])
+        publish_message_added(ticket=ticket, message=message)
+        if changes:
+            publish_ticket_updated(ticket=ticket, changes=changes, actor=agent)
+        if deliverable:
+            from vigil.tickets.tasks import deliver_message
+
+            message_id = message.pk
+            on_commit(lambda: deliver_message.enqueue(message_id=message_id))
+    return message
+
+
+def note_add(
+    *, ticket: Ticket, agent: Agent, text: str, attachments: Sequence[NewAttachment] = ()
+) -> Message:
+    """An internal note: seen by agents only, never sent."""
+    check_body(text=text, html="", has_attachments=bool(attachments))
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=Direction.NOTE,
+            channel=ticket.channel,
+            author_agent=agent,
+            text=text,
+            created_at=now,
+        )
+        attachments_store(message=message, files=attachments)
+        activity_add(ticket=ticket, kind=ActivityKind.MESSAGE, actor=agent,
+                     data={"message_id": message.pk, "direction": Direction.NOTE})
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+        publish_message_added(ticket=ticket, message=message)
+    return message
+
+
+# --- delivery -----------------------------------------------------------------------------
+
+
+def delivery_backoff(attempt: int) -> timedelta:
+    """Wait before retry number `attempt` (1-based): 30 s doubling, at most an hour."""
+    return timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+
+
+def message_deliver(*, message_id: int) -> datetime | None:
+    """Send one pending outbound message through its channel's adapter.
+
+    Idempotent: a message that is no longer pending is left alone, and a claim on the attempt
+    counter keeps two workers from sending it twice. Returns when to retry, or None.
+    """
+    message = (
+        Message.objects.select_related("ticket", "channel_account")
+        .filter(pk=message_id, direction=Direction.OUTBOUND).first()
+    )
+    if message is None:
+        raise NotFound(f"no outbound message {message_id}")
+    if message.delivery_status != DeliveryStatus.PENDING:
+        return None
+    attempt = message.delivery_attempts + 1
+    claimed = Message.objects.filter(
+        pk=message.pk, delivery_status=DeliveryStatus.PENDING,
+        delivery_attempts=message.delivery_attempts,
+    ).update(delivery_attempts=attempt)
+    if not claimed:
+        return None
+    message.delivery_attempts = attempt
+    try:
+        receipt = adapter_for(message.channel).deliver(
+            account=message.channel_account, message=message  # type: ignore[arg-type]
+        )
+    except DeliveryError as exc:
+        permanent = exc.permanent or attempt >= MAX_DELIVERY_ATTEMPTS
+        _delivery_record(message=message, ok=False, error=str(exc), final=permanent)
+        return None if permanent else timezone.now() + delivery_backoff(attempt)
+    _delivery_record(message=message, ok=True, external_id=receipt.external_id)
+    return None
+
+
+def _delivery_record(
+    *, message: Message, ok: bool, error: str = "", final: bool = True,
+    external_id: str | None = None,
+) -> None:
+    with transaction.atomic():
+        fields = ["delivery_error"]
+        message.delivery_error = error
+        if ok:
+            message.delivery_status = DeliveryStatus.SENT
+            fields.append("delivery_status")
+            if external_id and not message.external_id:
+                message.external_id = external_id
+                fields.append("external_id")
+        elif final:
+            message.delivery_status = DeliveryStatus.FAILED
+            fields.append("delivery_status")
+        message.save(update_fields=fields)
+        if ok or final:
+            activity_add(ticket=message.ticket, kind=ActivityKind.DELIVERY, data={
+                "message_id": message.pk, "status": message.delivery_status, "error": error,
+            })
+            ticket = Ticket.objects.select_related("customer", "team", "assignee").get(
+                pk=message.ticket_id
+            )
+            publish_ticket_updated(
+                ticket=ticket,
+                changes={"delivery": [message.pk, message.delivery_status]},
+                actor=None,
+            )
+
+
+SOLVED_CLOSE_AFTER = timedelta(days=4)
+
+
+def tickets_close_solved(*, older_than: timedelta = SOLVED_CLOSE_AFTER, batch: int = 500) -> int:
+    """Close tickets that stayed solved for `older_than` (Zendesk's default is 4 days)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Ticket.objects.filter(status=TicketStatus.SOLVED, solved_at__lt=cutoff)
+        .values_list("pk", flat=True)[:batch]
+    )
+    closed = 0
+    for ticket in Ticket.objects.select_related("customer", "team", "assignee").filter(pk__in=ids):
+        if ticket.status == TicketStatus.SOLVED:
+            ticket_update(ticket=ticket, actor=None, status=TicketStatus.CLOSED)
+            closed += 1
+    return closed

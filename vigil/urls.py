@@ -1,0 +1,11 @@
+"""URL map. See docs/architecture.md#entry-points."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from vigil.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
