@@ -42,8 +42,9 @@ def test_same_identity_is_one_customer_across_tickets_and_uid_links_channels() -
 
 def test_same_external_id_twice_is_stored_once() -> None:
     first = ingest(external_id="msg-1")
-    again = message_ingest(inbound=inbound(external_id="msg-1",
-                                           sender_address=first.ticket.customer.email))
+    again = message_ingest(
+        inbound=inbound(external_id="msg-1", sender_address=first.ticket.customer.email)
+    )
     assert again.duplicate and again.message.pk == first.message.pk
     assert Message.objects.filter(external_id="msg-1").count() == 1
     assert Ticket.objects.count() == 1

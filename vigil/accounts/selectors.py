@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from vigil.accounts.models import Agent, ApiToken
 from vigil.accounts.services import TOKEN_PREFIX, token_digest
 
 
-def agent_for_user(user: object) -> Agent | None:
-    if not getattr(user, "is_authenticated", False):
+def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
+    if not user.is_authenticated:
         return None
     try:
-        return Agent.objects.prefetch_related("teams").get(user=user)
+        return Agent.objects.prefetch_related("teams").get(user_id=user.pk)
     except Agent.DoesNotExist:
         return None
 

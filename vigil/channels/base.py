@@ -46,6 +46,6 @@ class ChannelAdapter:
     def can(cls, capability: Capability) -> bool:
         return capability in cls.capabilities
 
-    def deliver(self, *, account: ChannelAccount, message: Message) -> DeliveryReceipt:
+    def deliver(self, *, account: ChannelAccount | None, message: Message) -> DeliveryReceipt:
         """Send an outbound message; raise DeliveryError on failure."""
         raise DeliveryError(f"{self.kind} cannot send messages", permanent=True)

@@ -16,6 +16,6 @@ def channel_account_get_or_create_default(*, kind: str) -> ChannelAccount:
     if account is None:
         with transaction.atomic():
             account, _ = ChannelAccount.objects.get_or_create(
-                kind=kind, address="", defaults={"name": ChannelKind(kind).label}
+                kind=kind, address="", defaults={"name": str(ChannelKind(kind).label)}
             )
     return account

@@ -38,7 +38,7 @@ CATALOGUE: dict[str, type[DomainEvent]] = {}
 E = TypeVar("E", bound=type[DomainEvent])
 
 
-def register(cls: E) -> E:
+def register[E: type[DomainEvent]](cls: E) -> E:
     if not cls.type:
         raise TypeError(f"{cls.__name__} declares no type")
     if cls.type in CATALOGUE and CATALOGUE[cls.type] is not cls:

@@ -11,9 +11,7 @@ from vigil.core.models import Event, EventStream
 
 
 def stream_last_seq(*, stream: str) -> int:
-    return (
-        EventStream.objects.filter(name=stream).values_list("last_seq", flat=True).first() or 0
-    )
+    return EventStream.objects.filter(name=stream).values_list("last_seq", flat=True).first() or 0
 
 
 def events_after(

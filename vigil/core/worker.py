@@ -23,8 +23,9 @@ logger = logging.getLogger(__name__)
 ALL_QUEUES = ["*"]
 
 
-def make_worker(*, interval: float = 0.5, batch: bool = False,
-                queues: list[str] | None = None) -> Worker:
+def make_worker(
+    *, interval: float = 0.5, batch: bool = False, queues: list[str] | None = None
+) -> Worker:
     return Worker(
         queue_names=queues or ALL_QUEUES,
         interval=interval,
@@ -72,8 +73,9 @@ class BackgroundThreads:
 
     def start(self) -> None:
         for n, worker in enumerate(self._workers):
-            thread = threading.Thread(target=self._run_worker, args=(worker,),
-                                      name=f"vigil-worker-{n}", daemon=True)
+            thread = threading.Thread(
+                target=self._run_worker, args=(worker,), name=f"vigil-worker-{n}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         thread = threading.Thread(target=self._run_scheduler, name="vigil-scheduler", daemon=True)

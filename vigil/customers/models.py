@@ -12,6 +12,7 @@ class Customer(TimeStampedModel):
     """A trader who contacts the desk. `uid` is their account id on the exchange, when known;
     `vip_tier` raises their priority; `preferred_language` is what replies are written in."""
 
+    # NULL, not "", when unknown: many customers have no UID and it must stay unique.
     uid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True, db_index=True)

@@ -11,9 +11,42 @@ import re
 import nh3
 
 _ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -87,7 +120,9 @@ def sniff_content_type(data: bytes) -> str:
             return "image/heic"
         return "video/mp4"
     head = data[:512].lstrip()
-    if head[:5].lower() == b"<?xml" and b"<svg" in data[:2048].lower() or head[:4].lower() == b"<svg":
+    if (head[:5].lower() == b"<?xml" and b"<svg" in data[:2048].lower()) or head[
+        :4
+    ].lower() == b"<svg":
         return "image/svg+xml"
     if _looks_like_text(data[:4096]):
         return "text/plain"

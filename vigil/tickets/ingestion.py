@@ -78,8 +78,9 @@ def message_ingest(*, inbound: InboundMessage) -> IngestResult:
     _validate(inbound)
     existing = _existing(inbound)
     if existing is not None:
-        return IngestResult(message=existing, ticket=existing.ticket, ticket_created=False,
-                            duplicate=True)
+        return IngestResult(
+            message=existing, ticket=existing.ticket, ticket_created=False, duplicate=True
+        )
     try:
         with transaction.atomic():
             result = _store(inbound)
@@ -88,8 +89,9 @@ def message_ingest(*, inbound: InboundMessage) -> IngestResult:
         existing = _existing(inbound)
         if existing is None:
             raise
-        return IngestResult(message=existing, ticket=existing.ticket, ticket_created=False,
-                            duplicate=True)
+        return IngestResult(
+            message=existing, ticket=existing.ticket, ticket_created=False, duplicate=True
+        )
     return result
 
 
@@ -133,8 +135,9 @@ def _store(inbound: InboundMessage) -> IngestResult:
         follow_up_of, ticket = ticket, None
     created = ticket is None
     if ticket is None:
-        ticket = _ticket_open(inbound, customer=customer, text=text, received=received,
-                              follow_up_of=follow_up_of)
+        ticket = _ticket_open(
+            inbound, customer=customer, text=text, received=received, follow_up_of=follow_up_of
+        )
     message = Message.objects.create(
         ticket=ticket,
         direction=Direction.INBOUND,
@@ -150,13 +153,20 @@ def _store(inbound: InboundMessage) -> IngestResult:
     )
     attachments_store(message=message, files=inbound.attachments)
     _register_keys(inbound, ticket)
-    activity_add(ticket=ticket, kind=ActivityKind.MESSAGE,
-                 data={"message_id": message.pk, "direction": Direction.INBOUND})
+    activity_add(
+        ticket=ticket,
+        kind=ActivityKind.MESSAGE,
+        data={"message_id": message.pk, "direction": Direction.INBOUND},
+    )
     if created:
-        publish_on_commit(TicketCreated(
-            ticket_id=ticket.pk, team_id=ticket.team_id, assignee_id=ticket.assignee_id,
-            ticket=ticket_summary(ticket),
-        ))
+        publish_on_commit(
+            TicketCreated(
+                ticket_id=ticket.pk,
+                team_id=ticket.team_id,
+                assignee_id=ticket.assignee_id,
+                ticket=ticket_summary(ticket),
+            )
+        )
     else:
         _ticket_touch(ticket, received=received)
     publish_message_added(ticket=ticket, message=message)
@@ -173,9 +183,7 @@ def _threaded_ticket(inbound: InboundMessage) -> Ticket | None:
     }
     for key in keys:
         if key in found:
-            return Ticket.objects.select_related("customer", "team", "assignee").get(
-                pk=found[key]
-            )
+            return Ticket.objects.select_related("customer", "team", "assignee").get(pk=found[key])
     return None
 
 
@@ -204,10 +212,14 @@ def _ticket_open(
         last_message_at=received,
         follow_up_of=follow_up_of,
     )
-    activity_add(ticket=ticket, kind=ActivityKind.CREATED, data={
-        "channel": inbound.account.kind,
-        "follow_up_of": follow_up_of.pk if follow_up_of else None,
-    })
+    activity_add(
+        ticket=ticket,
+        kind=ActivityKind.CREATED,
+        data={
+            "channel": inbound.account.kind,
+            "follow_up_of": follow_up_of.pk if follow_up_of else None,
+        },
+    )
     return ticket
 
 
@@ -234,5 +246,6 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> None:
         fields += apply_status(ticket=ticket, status=target, actor=None)
     ticket.save(update_fields=[*fields, "updated_at"])
     if before != ticket.status:
-        publish_ticket_updated(ticket=ticket, changes={"status": [before, ticket.status]},
-                               actor=None)
+        publish_ticket_updated(
+            ticket=ticket, changes={"status": [before, ticket.status]}, actor=None
+        )

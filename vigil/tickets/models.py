@@ -46,7 +46,10 @@ class Ticket(TimeStampedModel):
     language = models.CharField(max_length=16, blank=True)
     channel = models.CharField(max_length=16)  # ChannelKind of the first message
     channel_account = models.ForeignKey(
-        "vigil_channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL,
+        "vigil_channels.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
     )
     customer = models.ForeignKey(
@@ -110,6 +113,9 @@ class ThreadKey(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class Message(models.Model):
     """One message of a ticket: from the customer, to the customer, or an internal note.
@@ -123,7 +129,10 @@ class Message(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     channel = models.CharField(max_length=16)
     channel_account = models.ForeignKey(
-        "vigil_channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL,
+        "vigil_channels.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="messages",
     )
     author_agent = models.ForeignKey(
@@ -135,7 +144,8 @@ class Message(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)
-    external_id = models.CharField(max_length=500, null=True, blank=True)
+    # NULL, not "", for "the channel gave no id", so the unique constraint ignores those rows.
+    external_id = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
     delivery_status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_APPLICABLE
     )

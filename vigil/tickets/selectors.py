@@ -74,14 +74,17 @@ def parse_ticket_reference(value: str) -> int | None:
     """123, "VG-123", "#VG-123" -> 123; anything else -> None."""
     text = value.strip().lstrip("#").upper()
     if text.startswith(TICKET_PREFIX):
-        text = text[len(TICKET_PREFIX):]
+        text = text[len(TICKET_PREFIX) :]
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.statuses:
-        qs = qs.filter(status__in=f.statuses) if len(f.statuses) > 1 else qs.filter(
-            status=f.statuses[0])
+        qs = (
+            qs.filter(status__in=f.statuses)
+            if len(f.statuses) > 1
+            else qs.filter(status=f.statuses[0])
+        )
     elif not f.all_statuses:
         qs = qs.filter(status__in=UNSOLVED_STATUSES)
     if f.team_id is not None:
@@ -171,12 +174,18 @@ def ticket_thread(*, ticket: Ticket) -> list[Message]:
 
 
 def ticket_activities(*, ticket: Ticket) -> QuerySet[TicketActivity]:
-    return TicketActivity.objects.filter(ticket=ticket).select_related("actor").order_by(
-        "created_at", "id")
+    return (
+        TicketActivity.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 def messages_for_agent(
-    *, agent: Agent, ticket_id: int | None = None, external_id: str | None = None,
+    *,
+    agent: Agent,
+    ticket_id: int | None = None,
+    external_id: str | None = None,
     limit: int = 100,
 ) -> list[Message]:
     qs = Message.objects.filter(ticket__in=visible_tickets(agent))
@@ -193,10 +202,11 @@ def messages_for_agent(
 
 def status_counts(*, agent: Agent) -> dict[str, int]:
     rows = (
-        visible_tickets(agent).filter(status__in=UNSOLVED_STATUSES)
-        .values("status").annotate(n=Count("id"))
+        visible_tickets(agent)
+        .filter(status__in=UNSOLVED_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"))
     )
-    counts = {s: 0 for s in UNSOLVED_STATUSES}
+    counts: dict[str, int] = {str(s): 0 for s in UNSOLVED_STATUSES}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
-

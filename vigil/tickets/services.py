@@ -70,8 +70,8 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "category": ticket.category,
         "language": ticket.language,
         "channel": ticket.channel,
-        "team": ticket.team.name if ticket.team_id and ticket.team else None,
-        "assignee": ticket.assignee.display_name if ticket.assignee_id and ticket.assignee else None,
+        "team": ticket.team.name if ticket.team else None,
+        "assignee": ticket.assignee.display_name if ticket.assignee else None,
         "customer": str(ticket.customer) if ticket.customer_id else None,
         "waiting_since": ticket.waiting_since.isoformat(),
     }
@@ -122,7 +122,8 @@ def apply_status(*, ticket: Ticket, status: str, actor: Agent | None) -> list[st
     The one place a status changes: raises InvalidTransition if the table forbids it.
     """
     if status not in TicketStatus.values:
-        raise ValidationFailed(f"unknown status {status!r}; one of {', '.join(TicketStatus.values)}")
+        choices = ", ".join(TicketStatus.values)
+        raise ValidationFailed(f"unknown status {status!r}; one of {choices}")
     if status == ticket.status:
         return []
     if not can_transition(ticket.status, status):
@@ -136,8 +137,9 @@ def apply_status(*, ticket: Ticket, status: str, actor: Agent | None) -> list[st
     elif before == TicketStatus.SOLVED and status != TicketStatus.CLOSED:
         ticket.solved_at = None
         fields.append("solved_at")
-    activity_add(ticket=ticket, kind=ActivityKind.STATUS, actor=actor,
-                 data={"from": before, "to": status})
+    activity_add(
+        ticket=ticket, kind=ActivityKind.STATUS, actor=actor, data={"from": before, "to": status}
+    )
     return fields
 
 
@@ -171,8 +173,8 @@ def ticket_update(
     language: str | None = None,
     subject: str | None = None,
     tags: Sequence[str] | None = None,
-    assignee: Agent | None | _Unchanged = UNCHANGED,
-    team: Team | None | _Unchanged = UNCHANGED,
+    assignee: Agent | _Unchanged | None = UNCHANGED,
+    team: Team | _Unchanged | None = UNCHANGED,
 ) -> Ticket:
     """Change the given fields of a ticket; None (or UNCHANGED for assignee and team) leaves
     a field as it is. One activity row per changed field; one ticket.updated event."""
@@ -187,8 +189,10 @@ def ticket_update(
         if priority is not None and priority != ticket.priority:
             if priority not in Priority.values:
                 raise ValidationFailed(f"unknown priority {priority!r}")
-            changes["priority"] = [Priority(ticket.priority).name.lower(),
-                                   Priority(priority).name.lower()]
+            changes["priority"] = [
+                Priority(ticket.priority).name.lower(),
+                Priority(priority).name.lower(),
+            ]
             ticket.priority = priority
             fields.append("priority")
         if category is not None and category != ticket.category:
@@ -221,8 +225,10 @@ def ticket_update(
             ticket.assignee = assignee
             fields.append("assignee")
         if not isinstance(team, _Unchanged) and team != ticket.team:
-            changes["team"] = [ticket.team.name if ticket.team else None,
-                               team.name if team else None]
+            changes["team"] = [
+                ticket.team.name if ticket.team else None,
+                team.name if team else None,
+            ]
             ticket.team = team
             fields.append("team")
         if tags is not None:
@@ -234,8 +240,9 @@ def ticket_update(
                 changes["tags"] = [current, sorted(names)]
         for field, (before, after) in changes.items():
             if field != "status":  # apply_status logged it already
-                activity_add(ticket=ticket, kind=field, actor=actor,
-                             data={"from": before, "to": after})
+                activity_add(
+                    ticket=ticket, kind=field, actor=actor, data={"from": before, "to": after}
+                )
         if fields:
             ticket.save(update_fields=[*fields, "updated_at"])
         if changes:
@@ -335,10 +342,18 @@ def message_reply(
             changes["assignee"] = [None, agent.display_name]
             ticket.assignee = agent
             fields.append("assignee")
-            activity_add(ticket=ticket, kind=ActivityKind.ASSIGNEE, actor=agent,
-                         data={"from": None, "to": agent.display_name})
-        activity_add(ticket=ticket, kind=ActivityKind.MESSAGE, actor=agent,
-                     data={"message_id": message.pk, "direction": Direction.OUTBOUND})
+            activity_add(
+                ticket=ticket,
+                kind=ActivityKind.ASSIGNEE,
+                actor=agent,
+                data={"from": None, "to": agent.display_name},
+            )
+        activity_add(
+            ticket=ticket,
+            kind=ActivityKind.MESSAGE,
+            actor=agent,
+            data={"message_id": message.pk, "direction": Direction.OUTBOUND},
+        )
         ticket.save(update_fields=[*fields, "updated_at"])
         publish_message_added(ticket=ticket, message=message)
         if changes:
@@ -367,8 +382,12 @@ def note_add(
             created_at=now,
         )
         attachments_store(message=message, files=attachments)
-        activity_add(ticket=ticket, kind=ActivityKind.MESSAGE, actor=agent,
-                     data={"message_id": message.pk, "direction": Direction.NOTE})
+        activity_add(
+            ticket=ticket,
+            kind=ActivityKind.MESSAGE,
+            actor=agent,
+            data={"message_id": message.pk, "direction": Direction.NOTE},
+        )
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
         publish_message_added(ticket=ticket, message=message)
     return message
@@ -390,7 +409,8 @@ def message_deliver(*, message_id: int) -> datetime | None:
     """
     message = (
         Message.objects.select_related("ticket", "channel_account")
-        .filter(pk=message_id, direction=Direction.OUTBOUND).first()
+        .filter(pk=message_id, direction=Direction.OUTBOUND)
+        .first()
     )
     if message is None:
         raise NotFound(f"no outbound message {message_id}")
@@ -398,7 +418,8 @@ def message_deliver(*, message_id: int) -> datetime | None:
         return None
     attempt = message.delivery_attempts + 1
     claimed = Message.objects.filter(
-        pk=message.pk, delivery_status=DeliveryStatus.PENDING,
+        pk=message.pk,
+        delivery_status=DeliveryStatus.PENDING,
         delivery_attempts=message.delivery_attempts,
     ).update(delivery_attempts=attempt)
     if not claimed:
@@ -406,7 +427,8 @@ def message_deliver(*, message_id: int) -> datetime | None:
     message.delivery_attempts = attempt
     try:
         receipt = adapter_for(message.channel).deliver(
-            account=message.channel_account, message=message  # type: ignore[arg-type]
+            account=message.channel_account,
+            message=message,
         )
     except DeliveryError as exc:
         permanent = exc.permanent or attempt >= MAX_DELIVERY_ATTEMPTS
@@ -417,7 +439,11 @@ def message_deliver(*, message_id: int) -> datetime | None:
 
 
 def _delivery_record(
-    *, message: Message, ok: bool, error: str = "", final: bool = True,
+    *,
+    message: Message,
+    ok: bool,
+    error: str = "",
+    final: bool = True,
     external_id: str | None = None,
 ) -> None:
     with transaction.atomic():
@@ -434,9 +460,15 @@ def _delivery_record(
             fields.append("delivery_status")
         message.save(update_fields=fields)
         if ok or final:
-            activity_add(ticket=message.ticket, kind=ActivityKind.DELIVERY, data={
-                "message_id": message.pk, "status": message.delivery_status, "error": error,
-            })
+            activity_add(
+                ticket=message.ticket,
+                kind=ActivityKind.DELIVERY,
+                data={
+                    "message_id": message.pk,
+                    "status": message.delivery_status,
+                    "error": error,
+                },
+            )
             ticket = Ticket.objects.select_related("customer", "team", "assignee").get(
                 pk=message.ticket_id
             )
@@ -454,8 +486,9 @@ def tickets_close_solved(*, older_than: timedelta = SOLVED_CLOSE_AFTER, batch: i
     """Close tickets that stayed solved for `older_than` (Zendesk's default is 4 days)."""
     cutoff = timezone.now() - older_than
     ids = list(
-        Ticket.objects.filter(status=TicketStatus.SOLVED, solved_at__lt=cutoff)
-        .values_list("pk", flat=True)[:batch]
+        Ticket.objects.filter(status=TicketStatus.SOLVED, solved_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:batch]
     )
     closed = 0
     for ticket in Ticket.objects.select_related("customer", "team", "assignee").filter(pk__in=ids):

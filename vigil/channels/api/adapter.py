@@ -18,5 +18,5 @@ class ApiAdapter(ChannelAdapter):
     kind = ChannelKind.API
     capabilities = frozenset({Capability.OUTBOUND, Capability.ATTACHMENTS, Capability.SUBJECT})
 
-    def deliver(self, *, account: ChannelAccount, message: Message) -> DeliveryReceipt:
+    def deliver(self, *, account: ChannelAccount | None, message: Message) -> DeliveryReceipt:
         return DeliveryReceipt(external_id=None)
