@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil import config as _config
+from vigil.realtime.layers import channel_layers_config
 
 CONFIG = _config.load()
 
@@ -111,13 +112,11 @@ def _databases() -> dict[str, Any]:
 DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Live events: Redis pub/sub across processes when VIGIL_REDIS_URL is set, else in-memory
+# (see vigil/realtime/layers.py for the tuning).
+CHANNEL_LAYERS = channel_layers_config(redis_url=CONFIG.redis_url, secret_key=SECRET_KEY)
+
 if CONFIG.redis_url:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [CONFIG.redis_url], "capacity": 5000, "expiry": 60},
-        }
-    }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -126,12 +125,6 @@ if CONFIG.redis_url:
         }
     }
 else:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
-            "CONFIG": {"capacity": 5000, "expiry": 60},
-        }
-    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {
