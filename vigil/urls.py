@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from vigil.api import api
 from vigil.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
