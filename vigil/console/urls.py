@@ -1,0 +1,21 @@
+"""URLs of the agent console, mounted at the site root. See docs/architecture.md#console."""
+
+from django.urls import path
+from django.views.i18n import set_language
+
+from vigil.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("language/", set_language, name="set_language"),
+    path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/part/<slug:part>/", views.ticket_part, name="ticket_part"),
+    path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("tickets/<int:ticket_id>/note/", views.ticket_note, name="ticket_note"),
+    path("tickets/<int:ticket_id>/set/<slug:field>/", views.ticket_field, name="ticket_field"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+]

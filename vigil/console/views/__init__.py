@@ -1,0 +1,24 @@
+"""Views of the agent console, one module per page. See docs/architecture.md#console."""
+
+from vigil.console.views.attachments import attachment_download
+from vigil.console.views.auth import LoginView, LogoutView
+from vigil.console.views.inbox import inbox
+from vigil.console.views.ticket import (
+    ticket_detail,
+    ticket_field,
+    ticket_note,
+    ticket_part,
+    ticket_reply,
+)
+
+__all__ = [
+    "LoginView",
+    "LogoutView",
+    "attachment_download",
+    "inbox",
+    "ticket_detail",
+    "ticket_field",
+    "ticket_note",
+    "ticket_part",
+    "ticket_reply",
+]
