@@ -18,6 +18,9 @@ class ChannelAccount(TimeStampedModel):
     name = models.CharField(max_length=100)
     address = models.CharField(max_length=320, blank=True)
     settings = models.JSONField(default=dict, blank=True)
+    # Credentials (IMAP passwords, webhook signing keys, bot tokens), encrypted at rest by the
+    # channel's services; never shown back in the console or the API.
+    secrets_encrypted = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     default_team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -96,6 +96,27 @@ class Ticket(TimeStampedModel):
         return f"{TICKET_PREFIX}{self.pk}"
 
 
+class TicketParticipant(models.Model):
+    """Someone besides the customer who takes part in a ticket, e.g. a CC on an e-mail thread;
+    replies go to them too."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="participants")
+    kind = models.CharField(max_length=16)  # an IdentityKind, e.g. "email"
+    address = models.CharField(max_length=320)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "address"], name="tickets_participant_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.address}"
+
+
 class ThreadKey(models.Model):
     """A key a channel uses to tie a later message to this ticket: an e-mail Message-ID, a
     chat session id, a Telegram chat id. Unique per channel account."""
@@ -142,8 +163,16 @@ class Message(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=300, blank=True)
+    # What agents read: the new text, with quoted history and signatures stripped.
     text = models.TextField(blank=True)
+    # The whole original text, one click away; empty when it equals `text`.
+    full_text = models.TextField(blank=True)
     html = models.TextField(blank=True)
+    # The bytes as received (e.g. the .eml), kept so nothing is lost to a parser's mistake.
+    raw = models.FileField(upload_to="raw/", max_length=200, blank=True)
+    # Why this inbound message got no automatic acknowledgement (auto_reply, bounce, list,
+    # loop, rate_limited, ...); empty when it got one or none was due.
+    no_ack_reason = models.CharField(max_length=20, blank=True)
     # NULL, not "", for "the channel gave no id", so the unique constraint ignores those rows.
     external_id = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
     delivery_status = models.CharField(
