@@ -1,0 +1,1 @@
+"""Routing: triage of inbound messages, queues, assignment. See docs/architecture.md#routing."""
