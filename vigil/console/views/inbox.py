@@ -18,7 +18,9 @@ from vigil.console.forms import STATUS_ALL, InboxFilterForm
 from vigil.console.selectors import assignable_agents, teams_list
 from vigil.console.views.common import agent_required, error_page, is_htmx
 from vigil.core.errors import ValidationFailed
+from vigil.core.events import DESK_STREAM
 from vigil.core.languages import LANGUAGE_NAMES
+from vigil.core.selectors import stream_last_seq
 from vigil.tickets.choices import Priority, TicketStatus
 from vigil.tickets.selectors import inbox_page, status_counts
 
@@ -58,6 +60,7 @@ def inbox(request: HttpRequest, agent: Agent) -> HttpResponse:
         context["fragment"] = True  # the status counts come along, out of band
         return render(request, "console/inbox.html#results", context)
     context.update(_filter_options())
+    context["desk_seq"] = stream_last_seq(stream=DESK_STREAM)
     return render(request, "console/inbox.html", context)
 
 

@@ -28,6 +28,8 @@ from vigil.console.forms import (
 from vigil.console.selectors import assignable_agents, customer_other_tickets, teams_list
 from vigil.console.views.common import agent_required, is_htmx
 from vigil.core.errors import NotFound, ValidationFailed, VigilError
+from vigil.core.events import DESK_STREAM
+from vigil.core.selectors import stream_last_seq
 from vigil.tickets.choices import Category, Priority
 from vigil.tickets.models import Message, Ticket, TicketActivity
 from vigil.tickets.selectors import ticket_activities, ticket_get_for_agent, ticket_thread
@@ -103,6 +105,8 @@ def _render(
         "note_form": NoteForm(),
         **extra,
     }
+    if part is None:  # the socket resumes from what the page shows
+        context["desk_seq"] = stream_last_seq(stream=DESK_STREAM)
     template = f"{TEMPLATE}#{part}" if part else TEMPLATE
     response = render(request, template, context, status=status)
     if changed:
