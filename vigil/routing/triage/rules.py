@@ -5,7 +5,8 @@ See docs/architecture.md#triage. A rule set maps each category to terms with wei
 the language they were written for (the grouping is for people; every term is tried on every
 message, because customers mix languages). A term is one of:
 
-- a word or phrase (`login`, `margin call`): whole words, case-insensitive;
+- a word or phrase (`login`, `margin call`): whole words, case-insensitive, plain plurals
+  included (`margin calls`);
 - a stem ending in `*` (`liquidat*`): a word starting with it;
 - a term with CJK characters (`提现`, `二段階認証`): a substring, longest match first;
 - `re:` and a regular expression, for shapes such as error codes.
@@ -182,7 +183,7 @@ def _match_words(index: _Index, lowered: str) -> list[Match]:
         if step:
             i += step
             continue
-        found.extend(Match(t, start, end) for t in index.words.get(word, ()))
+        found.extend(Match(t, start, end) for t in _word_terms(index, word))
         for cut in range(len(word), 2, -1):
             stem_terms = index.stems.get(word[:cut])
             if stem_terms:
@@ -190,6 +191,20 @@ def _match_words(index: _Index, lowered: str) -> list[Match]:
                 break
         i += 1
     return found
+
+
+def _plurals(word: str) -> tuple[str, str, str]:
+    return (word, word + "s", word + "es")
+
+
+def _word_terms(index: _Index, word: str) -> list[Term]:
+    """Whole-word terms for a word, its plain English plural included ("fees" → "fee")."""
+    terms = index.words.get(word)
+    if terms is None and word.endswith("s") and len(word) > 3:
+        terms = index.words.get(word[:-1]) or (
+            index.words.get(word[:-2]) if word.endswith("es") else None
+        )
+    return terms or []
 
 
 def _match_phrase(
@@ -201,7 +216,7 @@ def _match_phrase(
             continue
         if all(tok[0] == want for tok, want in zip(following[:-1], rest[:-1], strict=True)):
             last = following[-1][0]
-            if last == rest[-1] or (stem and last.startswith(rest[-1])):
+            if last in _plurals(rest[-1]) or (stem and last.startswith(rest[-1])):
                 found.append(Match(term, tokens[i][1], following[-1][2]))
                 return len(rest) + 1
     return 0
