@@ -120,7 +120,7 @@ def report(title: str, results: Sequence[tuple[Case, TriageResult]]) -> str:
             )
         confusion = axis.confusion()
         if confusion:
-            pairs = ", ".join(f"{e}→{p} ×{n}" for (e, p), n in confusion.most_common())
+            pairs = ", ".join(f"{e}→{p} x{n}" for (e, p), n in confusion.most_common())
             lines.append(f"  confusion (expected→got): {pairs}")
     lines.append("category accuracy by language:")
     for language in sorted({c.language for c, _ in results}):

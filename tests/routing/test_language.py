@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - native CJK punctuation is intended
 """Language detection restricted to served languages. See docs/architecture.md#triage."""
 
 from __future__ import annotations
