@@ -35,3 +35,60 @@ class ChannelAccount(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.address or self.name}"
+
+
+class MailboxState(models.Model):
+    """How far the desk has read one IMAP folder of a support mailbox: the folder's
+    UIDVALIDITY and the highest UID already stored. A new UIDVALIDITY means the server
+    renumbered the folder, so reading starts over (stored mail is recognised by its
+    Message-ID and not stored twice)."""
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    folder = models.CharField(max_length=200)
+    uidvalidity = models.BigIntegerField(default=0)
+    last_uid = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "folder"], name="channels_mailbox_account_folder_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.folder} {self.uidvalidity}/{self.last_uid}"
+
+
+class AutoReplyLog(models.Model):
+    """One automatic mail the desk sent (an acknowledgement), kept for the per-address cap
+    that stops two robots from answering each other for ever."""
+
+    address = models.CharField(max_length=320)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "sent_at"], name="channels_autoreply_addr_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class WebhookReceipt(models.Model):
+    """A provider webhook the desk has already accepted, by the provider's one-time token
+    (Mailgun's token, an SNS MessageId, ...). A second request with the same token is a
+    replay and is refused. Rows older than the accepted timestamp window are pruned."""
+
+    provider = models.CharField(max_length=20)
+    token = models.CharField(max_length=200)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "token"], name="channels_webhook_provider_token_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.token}"
