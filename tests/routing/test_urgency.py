@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - native CJK punctuation is intended
 """Urgency: liquidation, compromise, pending withdrawals, VIP. See docs/architecture.md#triage."""
 
 from __future__ import annotations
