@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -28,7 +29,13 @@ from vigil.accounts.choices import Role
 from vigil.core.events import DESK_STREAM
 from vigil.core.models import Event
 from vigil.core.selectors import stream_last_seq
-from vigil.core.services import event_broadcast, event_message, event_store, events_prune
+from vigil.core.services import (
+    event_broadcast,
+    event_message,
+    event_store,
+    events_prune,
+    stream_group,
+)
 from vigil.realtime.consumers import DeskConsumer
 from vigil.tickets.services import ticket_update
 
@@ -141,12 +148,33 @@ def test_gap_in_live_stream_is_filled_from_the_log_and_duplicates_dropped() -> N
         # A message ahead of the log (e.g. from a stray publisher) is not trusted.
         forged = {"type": "stream.event", **event_message(later, DESK_STREAM)}
         forged.update(seq=start + 50, type="stream.event", event="ticket.updated")
-        from channels.layers import get_channel_layer
-
-        await get_channel_layer().group_send("vigil.stream.desk", forged)
+        await get_channel_layer().group_send(stream_group(DESK_STREAM), forged)
         assert await quiet(socket)
         await db(ingest)()
         assert seqs(await events(socket, 2)) == [start + 3, start + 4]
+        await socket.disconnect()
+
+    run(scenario)
+
+
+def test_live_messages_in_either_wire_form_are_delivered() -> None:
+    """event_broadcast names the event in "type"; a "stream.event" message names it in
+    "event". The socket reads both."""
+    cookie = session_cookie(make_agent().user)
+
+    async def scenario() -> None:
+        socket, _ = await open_socket(cookie)
+        first = await db(_store)()
+        message = {**event_message(first, DESK_STREAM), "type": "stream.event", "event": first.type}
+        await get_channel_layer().group_send(stream_group(DESK_STREAM), message)
+        second = await db(_store)()
+        await db(_broadcast)(second)
+        got = await events(socket, 2)
+        assert [(f["seq"], f["event"]) for f in got] == [
+            (first.seq, "ticket.updated"),
+            (second.seq, "ticket.updated"),
+        ]
+        assert got[0]["payload"] == {"ticket_id": 0, "changes": {}}
         await socket.disconnect()
 
     run(scenario)
@@ -290,5 +318,24 @@ def test_heartbeat_recovers_an_event_whose_broadcast_was_lost(monkeypatch: Any) 
         got = await events(socket, 1)
         assert got[0]["seq"] == lost.seq == frames[-1]["seq"] + 1
         await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_server_failure_closes_the_socket_so_the_client_resyncs(monkeypatch: Any) -> None:
+    cookie = session_cookie(make_agent().user)
+
+    def database_down(**kwargs: Any) -> None:
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr("vigil.realtime.consumers.stream_resync", database_down)
+
+    async def scenario() -> None:
+        socket = desk_socket(cookie)
+        assert (await socket.connect(timeout=5))[0]
+        await socket.send_json_to({"type": "hello", "since": 3})
+        error = await socket.receive_json_from()
+        assert error["type"] == "error" and error["code"] == "internal"
+        assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 1011}
 
     run(scenario)
