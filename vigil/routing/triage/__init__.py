@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from vigil.routing.triage.category import CategoryResult, classify
 from vigil.routing.triage.language import DEFAULT_SERVED, LanguageResult, detect_language, preload
 from vigil.routing.triage.rules import RuleSet, default_rules, load_rules, load_rules_file
-from vigil.routing.triage.secrets import SecretFinding, SecretsResult, scan_secrets
+from vigil.routing.triage.secrets import SecretFinding, SecretsResult, redact, scan_secrets
 from vigil.routing.triage.tone import ToneResult, assess_tone
 from vigil.routing.triage.urgency import LEVELS, UrgencyResult, assess_urgency
 
@@ -122,8 +122,8 @@ def triage(
     config = config or TriageConfig()
     secrets = scan_secrets(text)
     subject_secrets = scan_secrets(subject) if subject else None
-    clean_text = secrets.redacted_text
-    clean_subject = subject_secrets.redacted_text if subject_secrets else subject
+    clean_text = redact(text, secrets.findings, blank=True)
+    clean_subject = redact(subject, subject_secrets.findings, blank=True) if subject_secrets else ""
     language = detect_language(
         clean_text,
         served=served_languages,
@@ -150,5 +150,8 @@ def triage(
         )
     if subject_secrets and subject_secrets.findings:
         in_subject = tuple(replace(f, field="subject") for f in subject_secrets.findings)
-        secrets = SecretsResult(secrets.findings + in_subject, clean_text)
-    return TriageResult(language, category, urgency, assess_tone(combined), secrets, clean_subject)
+        secrets = SecretsResult(secrets.findings + in_subject, secrets.redacted_text)
+    redacted_subject = subject_secrets.redacted_text if subject_secrets else subject
+    return TriageResult(
+        language, category, urgency, assess_tone(combined), secrets, redacted_subject
+    )

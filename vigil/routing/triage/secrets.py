@@ -18,8 +18,10 @@ See docs/architecture.md#triage. Found secrets are redacted from what agents see
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -134,20 +136,25 @@ def _valid_window(run: _Run) -> tuple[int, int] | None:
 
 
 def _close(run: _Run, out: list[SecretFinding]) -> None:
-    words = len(run.indices)
-    typos = run.exact.count(False)
-    if words < SEED_LENGTHS[0] or typos * 12 > words or len(set(run.indices)) < _MIN_DISTINCT:
+    if len(run.indices) < SEED_LENGTHS[0] or len(set(run.indices)) < _MIN_DISTINCT:
         return
     name = {"english": "English", "chinese": "Chinese", "japanese": "Japanese"}[run.kind]
     window = _valid_window(run)
     if window:  # a checksum pins the phrase down: neighbouring list words ("my seed") stay
         first, last = window
-        start, end = run.spans[first][0], run.spans[last - 1][1]
         detail = f"{last - first} {name} BIP-39 words, checksum valid"
-    else:  # a mistyped phrase: redact the whole run of list words
-        start, end = run.spans[0][0], run.spans[-1][1]
+    else:  # a mistyped phrase: the run of list words, less misspelt words at its ends
+        first, last = 0, len(run.indices)
+        while first < last and not run.exact[first]:
+            first += 1
+        while last > first and not run.exact[last - 1]:
+            last -= 1
+        words = last - first
+        typos = run.exact[first:last].count(False)
+        if words < SEED_LENGTHS[0] or typos * 12 > words:
+            return
         detail = f"{words} {name} BIP-39 words ({typos} misspelt), checksum not valid"
-    out.append(SecretFinding("seed_phrase", start, end, detail))
+    out.append(SecretFinding("seed_phrase", run.spans[first][0], run.spans[last - 1][1], detail))
 
 
 def find_seed_phrases(text: str) -> list[SecretFinding]:
@@ -193,12 +200,24 @@ _TX_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _API_CONTEXT = re.compile(
-    r"api[\s_-]*(?:secret|key)|secret(?:[\s_-]*key)?|apikey|access[\s_-]*key|token|"
+    r"api[\s_-]*(?:secret|key|token)|\bsecret(?:[\s_-]*key)?\b|apikey|access[\s_-]*(?:key|token)|"
+    r"bearer|"
     r"密钥|密鑰|秘钥|秘鑰|金鑰|シークレット|apiキー|api鍵|アクセスキー",
     re.IGNORECASE,
 )
 _API_GAP = 24  # at most this many characters (": ", "は", " is ") between the word and the token
 _API_TOKEN = re.compile(r"(?<![0-9A-Za-z+/=_-])[A-Za-z0-9+/=_-]{24,}(?![0-9A-Za-z+/=_-])")
+
+
+def _looks_random(value: str) -> bool:
+    """A key or secret, not a word or a path: digits and letters, high entropy per character."""
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    if digits < 2 or letters < 4 or value.count("/") > 2:
+        return False
+    counts = Counter(value)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return entropy >= 3.5
 
 
 def _base58check(value: str) -> bytes | None:
@@ -270,7 +289,7 @@ def find_api_secrets(text: str, taken: list[SecretFinding]) -> list[SecretFindin
         if match is None or match.start() - context.end() > _API_GAP:
             continue
         value = match.group()
-        if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        if not _looks_random(value):
             continue
         if any(f.start < match.end() and match.start() < f.end for f in taken + found):
             continue
@@ -281,13 +300,17 @@ def find_api_secrets(text: str, taken: list[SecretFinding]) -> list[SecretFindin
     return found
 
 
-def redact(text: str, findings: tuple[SecretFinding, ...] | list[SecretFinding]) -> str:
+def redact(
+    text: str, findings: tuple[SecretFinding, ...] | list[SecretFinding], *, blank: bool = False
+) -> str:
+    """The text with each finding replaced by its label ("[redacted seed phrase]"), or by a
+    space with `blank=True` (for the other triage decisions, which must not read the label)."""
     pieces, cursor = [], 0
     for finding in sorted(findings, key=lambda f: f.start):
         if finding.start < cursor:
             continue
         pieces.append(text[cursor : finding.start])
-        pieces.append(LABELS[finding.kind])
+        pieces.append(" " if blank else LABELS[finding.kind])
         cursor = finding.end
     pieces.append(text[cursor:])
     return "".join(pieces)
