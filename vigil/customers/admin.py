@@ -33,6 +33,9 @@ class ChannelIdentityInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class CustomerForm(forms.ModelForm):
     class Meta:

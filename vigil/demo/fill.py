@@ -1,6 +1,6 @@
 """Believable details for the demo's stories: coins, networks, hashes, addresses, prices.
 
-See docs/architecture.md#demo. Everything is drawn from the random.Random it is given, so the
+See docs/architecture.md#the-apps. Everything is drawn from the random.Random it is given, so the
 same seed always produces the same desk.
 """
 

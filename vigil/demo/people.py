@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - native CJK punctuation is intended
-"""Who works the demo desk and who writes to it. See docs/architecture.md#demo."""
+"""Who works the demo desk and who writes to it. See docs/architecture.md#the-apps."""
 
 from __future__ import annotations
 

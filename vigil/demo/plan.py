@@ -1,5 +1,5 @@
 """The demo desk, planned before anything is written: which customer writes what, on which
-channel, when, and how far the desk has got with it. See docs/architecture.md#demo.
+channel, when, and how far the desk has got with it. See docs/architecture.md#the-apps.
 
 The plan is a pure function of (size, seed): the same arguments give the same desk, which
 is what makes seeding idempotent and its tests exact.

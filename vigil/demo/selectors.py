@@ -1,6 +1,6 @@
 """Reads of the demo seeder: which planned tickets are already stored.
 
-See docs/architecture.md#demo.
+See docs/architecture.md#the-apps.
 """
 
 from __future__ import annotations

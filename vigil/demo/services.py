@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - native CJK punctuation is intended
-"""Seeding the demo desk through the real services. See docs/architecture.md#demo.
+"""Seeding the demo desk through the real services. See docs/architecture.md#the-apps.
 
 Every ticket is written the way production writes it (message_ingest, message_reply,
 note_add, ticket_update), so its events, activities and threading are real. Each ticket's

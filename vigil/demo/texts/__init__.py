@@ -1,6 +1,6 @@
 """What the demo desk's customers write and how its agents answer, per language.
 
-See docs/architecture.md#demo. Each Story is one kind of customer problem: the first message,
+See docs/architecture.md#the-apps. Each Story is one kind of customer problem: the first message,
 an optional second message, the agent's first answer, the answer that solves it and an
 internal note. Texts are str.format templates; vigil.demo.fill supplies the values.
 """
