@@ -75,7 +75,7 @@ _NOREPLY = re.compile(
     re.I,
 )
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:\[?(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|"
+    r"^\s*(?:\[?(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|auto[- ]?generated|"
     r"automatic response|out of (?:the )?office|ooo\b|away from (?:the )?office|"
     r"on vacation|vacation reply|holiday reply|abwesenheitsnotiz|automatische antwort|"
     r"réponse automatique|absence|respuesta automática|fuera de la oficina|"

@@ -437,9 +437,14 @@ def _decode_8bit(data: bytes, codec: str | None) -> Decoded:
         return Decoded(guess[1], guess[0], True)
     if codec and codec not in _WEAK:
         text = _lenient(data, codec)
-        if text is not None:
+        if text is not None and (codec != "utf-8" or _mostly_valid(text)):
             return Decoded(text, codec, False)
     return Decoded(_cp1252_or_latin1(data), "cp1252", codec not in (None, "cp1252"))
+
+
+def _mostly_valid(text: str) -> bool:
+    """A few broken sequences in real UTF-8 are replaced; many mean it is not UTF-8 at all."""
+    return text.count("\ufffd") <= max(1, len(text) // 100)
 
 
 def _better_cjk(data: bytes, codec: str, text: str) -> Decoded | None:

@@ -129,8 +129,7 @@ _MOBILE = re.compile(
     r"von meinem .{1,40} gesendet|"
     r"enviado (?:desde|do) (?:mi|meu) .{1,40}|"
     r"inviato da .{1,40}|verzonden (?:vanaf|met) .{1,40}|skickat från .{1,40}|"
-    r"sendt fra min .{1,40}|отправлено с .{1,40}|"
-    r"sent from my .{1,40}"
+    r"sendt fra min .{1,40}|отправлено с .{1,40}"
     r")\s*$",
     re.I,
 )
@@ -192,18 +191,28 @@ def _joined(lines: list[str], i: int, span: int) -> str | None:
     return " ".join(x.strip() for x in chunk)
 
 
+_WROTE_WORD = re.compile(rf"(?:{_WROTE})", re.I)
+_CJK_HINT = re.compile(r"写道|寫道|撰写|撰寫|のメール|のメッセージ|書きました|작성")
+
+
 def _wrote_line(text: str) -> bool:
+    """Is `text` (one line, or up to three joined) an attribution line of a quote?"""
     if len(text) > 500:
         return False
-    if _ON_WROTE.match(text):
-        return bool(re.search(r"\d|@", text)) or text.rstrip(" -").endswith((":", "："))
-    if _ANY_WROTE.match(text) or _CJK_WROTE.match(text):
+    if _WROTE_WORD.search(text):
+        if _DASHED_WROTE.match(text):
+            return True
+        if _ON_WROTE.match(text):
+            return bool(re.search(r"\d|@", text)) or text.rstrip(" -").endswith((":", "："))
+        if _ANY_WROTE.match(text):
+            return bool(re.search(r"\d|@", text))
+        if _WROTE_SMB.match(text) and re.search(r"\d", text):
+            return "@" in text or bool(re.match(rf"^[\s>-]*(?:{_OPENERS})\s", text, re.I))
+    if _CJK_HINT.search(text) and _CJK_WROTE.match(text):
         return bool(re.search(r"\d|@", text))
-    if _DASHED_WROTE.match(text):
-        return True
-    if _WROTE_SMB.match(text) and re.search(r"\d", text):
-        return "@" in text or bool(re.match(rf"^[\s>-]*(?:{_OPENERS})\s", text, re.I))
-    return bool(_DATE_EMAIL.match(text) or _DATE_EMAIL_NOCOLON.match(text))
+    if "@" in text:
+        return bool(_DATE_EMAIL.match(text) or _DATE_EMAIL_NOCOLON.match(text))
+    return False
 
 
 def splitter_at(lines: list[str], i: int) -> tuple[str, int] | None:
@@ -312,8 +321,11 @@ def _peel(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
         return lines, quoted, signature
 
 
+MAX_LINES = 5000  # quote headers are looked for in the first lines only (bounded work)
+
+
 def _first_splitter(lines: list[str]) -> tuple[str, int, int] | None:
-    for i in range(len(lines)):
+    for i in range(min(len(lines), MAX_LINES)):
         found = splitter_at(lines, i)
         if found:
             return found[0], i, found[1]
