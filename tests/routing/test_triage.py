@@ -83,3 +83,11 @@ def test_distressed_customer_with_self_harm_is_not_abusive():
     result = triage("爆仓了，血汗钱全没了，你们这些骗子，我不想活了")
     assert result.tone.distressed and result.tone.self_harm and not result.tone.abusive
     assert result.urgency.level == "urgent" and result.category.category == "trading"
+
+
+def test_module_example_holds():
+    import doctest
+
+    import vigil.routing.triage as module
+
+    assert doctest.testmod(module).failed == 0

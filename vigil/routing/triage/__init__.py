@@ -5,7 +5,7 @@ See docs/architecture.md#triage. Pure functions over text and data, no database:
 redacted before anything else reads the text, so a seed phrase never feeds the other decisions.
 
     >>> result = triage("USDT 提现 pending 已经5个小时", vip_tier=0)
-    >>> result.language, result.category, result.urgency.level
+    >>> result.language.code, result.category.category, result.urgency.level
     ('zh-hans', 'withdrawal', 'high')
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from vigil.routing.triage.category import CategoryResult, classify
+from vigil.routing.triage.category import CategoryResult, Learned, classify, learn_weights
 from vigil.routing.triage.language import DEFAULT_SERVED, LanguageResult, detect_language, preload
 from vigil.routing.triage.rules import RuleSet, default_rules, load_rules, load_rules_file
 from vigil.routing.triage.secrets import SecretFinding, SecretsResult, redact, scan_secrets
@@ -26,6 +26,7 @@ __all__ = [
     "LEVELS",
     "CategoryResult",
     "LanguageResult",
+    "Learned",
     "RuleSet",
     "SecretFinding",
     "SecretsResult",
@@ -34,7 +35,9 @@ __all__ = [
     "TriageHints",
     "TriageResult",
     "UrgencyResult",
+    "classify",
     "default_rules",
+    "learn_weights",
     "load_rules",
     "load_rules_file",
     "preload",
