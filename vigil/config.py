@@ -147,8 +147,12 @@ def load(env: dict[str, str] | None = None) -> Config:
     if not hosts:
         raise ConfigError("VIGIL_ALLOWED_HOSTS is empty; name at least one host")
     email_url = env.get("VIGIL_EMAIL_URL", "").strip() or None
-    if email_url and urlsplit(email_url).scheme not in {"smtp", "smtps", "smtp+tls", "console"}:
-        raise ConfigError(f"VIGIL_EMAIL_URL={email_url!r} must be smtp://host:port or console://")
+    email_schemes = {"smtp", "smtps", "smtp+tls", "console", "mailgun", "postmark", "sendgrid"}
+    if email_url and urlsplit(email_url).scheme not in email_schemes:
+        raise ConfigError(
+            f"VIGIL_EMAIL_URL={email_url!r} must be smtp://host:port, smtps://, smtp+tls://, "
+            "mailgun://KEY@domain, postmark://TOKEN@, sendgrid://KEY@ or console://"
+        )
     return Config(
         data_dir=data_dir,
         database=parse_database_url(db_raw) if db_raw else None,

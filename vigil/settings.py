@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil import config as _config
+from vigil.channels.email.config import email_settings
 from vigil.realtime.layers import channel_layers_config
 
 CONFIG = _config.load()
@@ -173,3 +174,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Outbound mail: Django's MAILERS, derived from VIGIL_EMAIL_URL.
+globals().update(email_settings(CONFIG.email_url, data_dir=CONFIG.data_dir))
