@@ -15,6 +15,7 @@ the hello was committed before the log was read, so the backlog already covers i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -136,8 +137,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if self.closed:
             return
         self.closed = True
-        await self.send_json(error_frame("internal", "server error; reconnect to resync"))
-        await self.close(CLOSE_INTERNAL)
+        with contextlib.suppress(Exception):  # the connection itself may be what broke
+            await self.send_json(error_frame("internal", "server error; reconnect to resync"))
+            await self.close(CLOSE_INTERNAL)
 
     # Channel-layer messages -------------------------------------------------------------------
 
