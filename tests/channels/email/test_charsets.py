@@ -89,6 +89,11 @@ def test_a_few_broken_bytes_in_utf8_stay_utf8() -> None:
     assert decoded.text.startswith("提币提币")
 
 
+def test_latin1_labelled_utf8_is_not_replaced() -> None:
+    decoded = decode_bytes("Un café, s'il vous plaît".encode("latin-1"), "utf-8")
+    assert decoded.text == "Un café, s'il vous plaît"
+
+
 def test_guess_is_reported() -> None:
     assert decode_bytes(ZH.encode("gbk"), "iso-8859-1").guessed
     assert not decode_bytes(ZH.encode("gbk"), "gbk").guessed

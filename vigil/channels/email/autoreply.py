@@ -69,6 +69,11 @@ _BOUNCE_SUBJECT = re.compile(
     r"配信不能|配信エラー|配信失敗|未配達|undelivered|returned to sender)",
     re.I,
 )
+_DELAY_SUBJECT = re.compile(
+    r"\(delay\)|delayed \d+ hours|message delayed|delivery delayed|warning: message .* delayed|"
+    r"delivery status notification \(delay\)|still being retried|延迟投递|投递延迟|配信遅延",
+    re.I,
+)
 _NOREPLY = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|noreply-\w+|notifications?|"
     r"auto[-_.]?(?:reply|responder|confirm|mailer)|mailer|daemon)(?:[+-][^@]*)?@",
@@ -113,6 +118,14 @@ _AUTO_HEADERS = {
     "x-ms-exchange-inbox-rules-loop": None,
     "x-ms-exchange-organization-autoreply": None,
     "x-amazon-autoreply": None,
+    "x-auto-reply": None,
+    "x-autoresponse": None,
+    "x-autoreply-from": None,
+    "x-mail-autoreply": None,
+    "x-loop": None,
+    "x-cron-env": None,
+    "x-zammad-is-auto-response": None,
+    "x-otrs-loop": None,
 }
 _BULK_TRAITS = (
     "list-unsubscribe-post",
@@ -157,7 +170,8 @@ def classify_automatic(
     is_own = _id_checker(own_message_ids)
     own = {a.lower() for a in own_addresses}
     if evidence := _bounce_evidence(parsed):
-        if _only_delayed(parsed):  # a warning, not a failure: nothing to mark as failed
+        if _only_delayed(parsed) or _DELAY_SUBJECT.search(parsed.subject or ""):
+            # a warning, not a failure: nothing to mark as failed
             return AutoVerdict(AUTO_REPLY, None, "delivery delay notification")
         return AutoVerdict(BOUNCE, _bounced_message_id(parsed, is_own), evidence)
     if evidence := _loop_evidence(parsed, own, is_own):
@@ -264,8 +278,10 @@ def _auto_header_evidence(parsed: ParsedEmail) -> str | None:
         return "X-POST-MessageClass"
     if (parsed.report_type or "").lower() == "disposition-notification":
         return "read receipt"
-    if _NOREPLY.match(parsed.from_address or "") and not parsed.in_reply_to:
-        return f"no-reply sender {parsed.from_address}"
+    if parsed.content_type == "multipart/report":
+        return f"report ({parsed.report_type})"
+    if (parsed.header("Return-Path") or "").strip() == "<>":
+        return "null envelope sender"
     return None
 
 
@@ -285,6 +301,8 @@ def _list_evidence(parsed: ParsedEmail) -> str | None:
 
 
 def _auto_content_evidence(parsed: ParsedEmail) -> str | None:
+    if _NOREPLY.match(parsed.from_address or ""):
+        return f"no-reply sender {parsed.from_address}"
     subject = parsed.subject or ""
     if not _HUMAN_PREFIX.match(subject) and _AUTO_SUBJECT.match(subject):
         return "out-of-office subject"

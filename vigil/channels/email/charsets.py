@@ -134,6 +134,16 @@ _ALIASES: dict[str, str] = {
     "ansi": "cp1252",
     "windows-1252": "cp1252",
     "x-cp1252": "cp1252",
+    "iso-8859-8-i": "iso8859_8",
+    "iso-8859-8-e": "iso8859_8",
+    "iso-8859-6-i": "iso8859_6",
+    "iso-8859-6-e": "iso8859_6",
+    "gb18030-2000": "gb18030",
+    "gb18030-2005": "gb18030",
+    "big5-2003": "big5hkscs",
+    "x-mac-roman": "mac_roman",
+    "macintosh": "mac_roman",
+    "x-mac-cyrillic": "mac_cyrillic",
     "cp-850": "cp850",
     "ibm850": "cp850",
     "ibm-850": "cp850",
@@ -437,14 +447,22 @@ def _decode_8bit(data: bytes, codec: str | None) -> Decoded:
         return Decoded(guess[1], guess[0], True)
     if codec and codec not in _WEAK:
         text = _lenient(data, codec)
-        if text is not None and (codec != "utf-8" or _mostly_valid(text)):
+        if text is not None and (codec != "utf-8" or _mostly_utf8(data, text)):
             return Decoded(text, codec, False)
     return Decoded(_cp1252_or_latin1(data), "cp1252", codec not in (None, "cp1252"))
 
 
-def _mostly_valid(text: str) -> bool:
-    """A few broken sequences in real UTF-8 are replaced; many mean it is not UTF-8 at all."""
-    return text.count("\ufffd") <= max(1, len(text) // 100)
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _mostly_utf8(data: bytes, text: str) -> bool:
+    """UTF-8 with a few broken sequences keeps its label; bytes with no valid UTF-8 sequence
+    at all (latin-1 text labelled UTF-8) or many broken ones are not UTF-8."""
+    valid = len(_UTF8_SEQUENCE.findall(data))
+    broken = text.count("\ufffd")
+    return valid > 0 and broken <= max(1, valid // 20)
 
 
 def _better_cjk(data: bytes, codec: str, text: str) -> Decoded | None:

@@ -34,7 +34,8 @@ _CUT_IDS = ("divrplyfwdmsg", "appendonsend", "olk_src_body_section", "mail-edito
 _CUT_CLASSES = (
     "gmail_quote", "gmail_attr", "yahoo_quoted", "moz-cite-prefix", "ntes-mailmaster-quote",
     "includetail", "zmail_extra", "protonmail_quote", "quote_container", "replyquote",
-    "mailmaster-quote", "qqmail_quote", "x_gmail_quote", "aol_quote",
+    "mailmaster-quote", "qqmail_quote", "x_gmail_quote", "aol_quote", "outlookmessageheader",
+    "gmail_extra", "ms-outlook-mobile-reference-message", "tutanota_quote",
 )  # fmt: skip
 _CUT_ID_PREFIX = ("ntes-mailmaster-quote", "ntes_mailmaster_quote", "isreplycontent")
 _SIG_MARKERS = ("gmail_signature", "moz-signature", "signature")
@@ -98,6 +99,7 @@ class _Converter(HTMLParser):
             or ident.startswith(_CUT_ID_PREFIX)
             or any(c in classes.split() for c in _CUT_CLASSES)
             or (tag == "blockquote" and attr.get("type", "").lower() == "cite")
+            or attr.get("name", "").lower() == "messagereplysection"
         ):
             self.cut_done = True
             self.marker(CUT)
