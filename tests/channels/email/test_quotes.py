@@ -38,6 +38,11 @@ NEW = "Thanks, it arrived."
         "Le 23 janv. 2015 à 22:03, Support <s@vigil.test> a écrit :\n\n> old",
         "El lun, 1 ene 2024 a las 10:00, Support (<s@vigil.test>) escribió:\n> old",
         "---- Support wrote ----\n\n> old",
+        "support via Vigil Desk wrote:\n\n> old",
+        "2016-03-03 17:21 GMT+01:00 Some One\n\n> old",
+        "суббота, 14 марта 2015 г. пользователь Support написал:\n\n> old",
+        "2024년 1월 1일 (월) 오전 10:00, Support <s@vigil.test>님이 작성:\n\n> old",
+        "Il giorno lun 1 gen 2024 alle ore 10:00 Support <s@vigil.test> ha scritto:\n\n> old",
         "> On Jan 1, 2024, at 10:00, Support <s@vigil.test> wrote:\n> \n> old",
     ],
 )
@@ -117,3 +122,20 @@ def test_html_outlook_web_divrplyfwdmsg() -> None:
         "<b>From:</b> Support<br><b>Sent:</b> Monday</div><div>old</div>"
     )
     assert strip_reply("", html=html).visible == "Done."
+
+
+def test_rule_above_an_outlook_header_is_quoted() -> None:
+    text = (
+        "Done, thanks.\n\n ------------------------------\n\n From: Support <s@vigil.test>\n"
+        " Sent: Friday, January 18, 2013 4:00 PM\n To: Me <me@example.com>\n Subject: Re: x\n\nold"
+    )
+    assert strip_reply(text).visible == "Done, thanks."
+
+
+def test_mobile_tagline_then_quote_header() -> None:
+    text = "Yes.\n\nSent from my Verizon Wireless BlackBerry\n\nOn Mon, Jan 1, 2024, Support <s@vigil.test> wrote:\n> old"
+    result = strip_reply(text)
+    assert (result.visible, result.signature) == (
+        "Yes.",
+        "Sent from my Verizon Wireless BlackBerry",
+    )

@@ -192,6 +192,8 @@ def _joined(lines: list[str], i: int, span: int) -> str | None:
 
 
 _WROTE_WORD = re.compile(rf"(?:{_WROTE})", re.I)
+_VIA_WROTE = re.compile(r"^.{1,120} via .{1,120} (?:wrote|schrieb|a écrit|escribió)\s*:?\s*$", re.I)
+_GMT_SOMEONE = re.compile(r"^[\s>]*20\d\d-\d\d-\d\d \d\d?:\d\d GMT[+-]\d\d?:\d\d [^\d:<>@]{1,60}$")
 _CJK_HINT = re.compile(r"写道|寫道|撰写|撰寫|のメール|のメッセージ|書きました|작성")
 
 
@@ -200,7 +202,7 @@ def _wrote_line(text: str) -> bool:
     if len(text) > 500:
         return False
     if _WROTE_WORD.search(text):
-        if _DASHED_WROTE.match(text):
+        if _DASHED_WROTE.match(text) or _VIA_WROTE.match(text):
             return True
         if _ON_WROTE.match(text):
             return bool(re.search(r"\d|@", text)) or text.rstrip(" -").endswith((":", "："))
@@ -212,7 +214,7 @@ def _wrote_line(text: str) -> bool:
         return bool(re.search(r"\d|@", text))
     if "@" in text:
         return bool(_DATE_EMAIL.match(text) or _DATE_EMAIL_NOCOLON.match(text))
-    return False
+    return bool(_GMT_SOMEONE.match(text))
 
 
 def splitter_at(lines: list[str], i: int) -> tuple[str, int] | None:
@@ -358,6 +360,19 @@ def _blocks(lines: list[str]) -> list[tuple[bool, int, int]]:
     return runs
 
 
+_RULE = re.compile(r"^\s*[-_=*—]{10,}\s*$")
+
+
+def _include_rule_above(lines: list[str], i: int, span: int) -> tuple[int, int]:
+    """A horizontal rule just above a quote header belongs to the quoted part."""
+    k = i - 1
+    while k >= 0 and _is_blank(lines[k]) and i - k <= 2:
+        k -= 1
+    if k >= 0 and _RULE.match(lines[k]):
+        return k, span + (i - k)
+    return i, span
+
+
 def _strip_lines(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     found = _first_splitter(lines)
     if found and found[0] == "forward":  # a forwarded mail is new content: keep it all
@@ -365,6 +380,7 @@ def _strip_lines(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     if not found:
         return _peel(lines)
     _kind, i, span = found
+    i, span = _include_rule_above(lines, i, span)
     start = i + span
     while start < len(lines) and _is_blank(lines[start]):
         start += 1
