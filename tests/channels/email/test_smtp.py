@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import sqlite3
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 
 import pytest
+from django.db import connection
 
 from tests.channels.email.transport import (  # noqa: F401 - fixtures
     SUPPORT,
@@ -169,3 +173,63 @@ def test_received_mail_is_not_acknowledged_twice_by_the_sink(listener: SMTPListe
     stored = _inbound("reply-text@example.com").raw.read()
     parsed = message_from_bytes(stored, policy=policy.default)
     assert parsed["Message-ID"] == "<reply-text@example.com>"
+
+
+@contextlib.contextmanager
+def database_locked() -> Iterator[None]:
+    """Another client holds the database so the desk cannot write (SQLite: an exclusive
+    transaction; PostgreSQL: an exclusive lock on the messages table)."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        other = sqlite3.connect(settings["NAME"], isolation_level=None, timeout=5)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    import psycopg
+
+    other_pg = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    )
+    try:
+        other_pg.execute("LOCK TABLE tickets_message IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        other_pg.rollback()
+        other_pg.close()
+
+
+def test_database_unavailable_mid_stream_answers_451_and_the_retry_lands_once(
+    listener: SMTPListener,
+) -> None:
+    for n in range(3):
+        send(listener.port, mail(subject=f"Before {n}", message_id=f"<before-{n}@example.com>"))
+    stuck = mail(subject="During the outage", message_id="<during@example.com>")
+    with database_locked():
+        with pytest.raises(smtplib.SMTPDataError) as caught:
+            send(listener.port, stuck)
+        assert caught.value.smtp_code == 451
+    assert send(listener.port, stuck) == {}  # the sending server's retry
+    assert send(listener.port, stuck) == {}  # and a second one changes nothing
+    send(listener.port, mail(subject="After", message_id="<after@example.com>"))
+    ids = sorted(
+        Message.objects.filter(direction=Direction.INBOUND).values_list("external_id", flat=True)
+    )
+    assert ids == sorted(
+        [
+            "before-0@example.com",
+            "before-1@example.com",
+            "before-2@example.com",
+            "during@example.com",
+            "after@example.com",
+        ]
+    )
+    assert Ticket.objects.count() == 5
+    assert Message.objects.filter(direction=Direction.OUTBOUND).count() == 5
