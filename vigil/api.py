@@ -1,6 +1,6 @@
 """The REST API under /api/v1: one NinjaAPI, its authentication and its error answers.
 
-See docs/architecture.md#rest-api. Each app contributes a router (vigil/<app>/apis.py); this
+See docs/architecture.md#entry-points. Each app contributes a router (vigil/<app>/apis.py); this
 module only mounts them, decides who is calling, and turns every failure into a JSON 4xx.
 """
 

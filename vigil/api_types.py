@@ -1,6 +1,6 @@
 """Shared pieces of the REST API: safe input types, the error body, the requesting agent.
 
-See docs/architecture.md#rest-api. Kept apart from vigil/api.py (which mounts every app's
+See docs/architecture.md#entry-points. Kept apart from vigil/api.py (which mounts every app's
 router) so that the routers can import them without an import cycle.
 """
 

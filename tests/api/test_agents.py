@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import Desk
+from tests.factories.accounts import make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +37,14 @@ def test_agents_and_teams(desk: Desk) -> None:
         ("Team A", ["en"]),
         ("Team B", ["zh-hans"]),
     ]
+
+
+def test_agent_list_query_count_does_not_grow_with_agents(desk: Desk) -> None:
+    desk.api_a.get("/agents")
+    with CaptureQueriesContext(connection) as few:
+        assert len(desk.api_a.get("/agents").body) == 3
+    for n in range(6):
+        make_agent(email=f"more{n}@desk.test", teams=(desk.team_a, desk.team_b))
+    with CaptureQueriesContext(connection) as many:
+        assert len(desk.api_a.get("/agents").body) == 9
+    assert len(few) == len(many) <= 4, [q["sql"] for q in many.captured_queries]

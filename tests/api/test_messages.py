@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import Desk, ticket_in
 from tests.factories.tickets import ingest
+from vigil.channels.models import ChannelAccount
 from vigil.tickets.choices import DeliveryStatus, Direction, TicketStatus
 from vigil.tickets.models import Message, Ticket
 from vigil.tickets.services import NewAttachment, ticket_update
@@ -124,3 +125,13 @@ def test_thread_query_count_does_not_grow_with_messages(desk: Desk) -> None:
     with CaptureQueriesContext(connection) as many:
         assert len(desk.api_a.get(f"/tickets/{long.pk}/messages").body["items"]) == 16
     assert len(one) == len(many) <= 6, [q["sql"] for q in many.captured_queries]
+
+
+def test_reply_on_a_channel_without_an_adapter_is_a_409_not_a_500(desk: Desk) -> None:
+    # A channel kind nobody has written an adapter for (yet): replies cannot be sent.
+    account = ChannelAccount.objects.create(kind="pigeon", name="Pigeon post")
+    ticket = ticket_in(desk.team_a, account=account, sender_kind="chat", sender_address="v-1")
+    assert ticket.channel == "pigeon"
+    response = desk.api_a.post(f"/tickets/{ticket.pk}/replies", {"text": "coo"})
+    assert response.status == 409 and response.body["code"] == "channel_unavailable"
+    assert desk.api_a.post(f"/tickets/{ticket.pk}/notes", {"text": "ok"}).status == 201

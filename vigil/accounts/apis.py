@@ -1,6 +1,6 @@
 """API endpoints for who works the desk: the caller, agents, teams.
 
-See docs/architecture.md#rest-api.
+See docs/architecture.md#entry-points.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""API shapes of agents and teams. See docs/architecture.md#rest-api."""
+"""API shapes of agents and teams. See docs/architecture.md#entry-points."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API endpoints for customers. See docs/architecture.md#rest-api."""
+"""API endpoints for customers. See docs/architecture.md#entry-points."""
 
 from __future__ import annotations
 

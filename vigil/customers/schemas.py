@@ -1,4 +1,4 @@
-"""API shapes of customers and their channel identities. See docs/architecture.md#rest-api."""
+"""API shapes of customers and their channel identities. See docs/architecture.md#entry-points."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API shapes of tickets, messages and attachments. See docs/architecture.md#rest-api."""
+"""API shapes of tickets, messages and attachments. See docs/architecture.md#entry-points."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from django.urls import reverse
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from vigil.accounts.schemas import AgentRef, TeamRef
 from vigil.api_types import ID_DIGITS, LanguageCode, ObjectId, Text
@@ -176,10 +176,17 @@ def attachments_decode(items: list[AttachmentIn]) -> list[NewAttachment]:
 Attachments = Annotated[list[AttachmentIn], Field(max_length=MAX_ATTACHMENTS_PER_MESSAGE)]
 
 
+EmailText = Annotated[Text, Field(max_length=254, json_schema_extra={"format": "email"})]
+
+
 class CustomerIn(Schema):
     """Who the ticket is from: an e-mail address, or any channel identity (kind + address)."""
 
-    email: Annotated[Text, Field(max_length=254)] | None = None
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["email"]}, {"required": ["kind", "address"]}]}
+    )
+
+    email: EmailText | None = None
     kind: IdentityKind | None = Field(None, description="With `address`, instead of `email`.")
     address: Annotated[Text, Field(max_length=320)] | None = None
     uid: Annotated[Text, Field(max_length=64)] | None = Field(
@@ -194,6 +201,10 @@ class CustomerIn(Schema):
                 raise ValidationFailed("customer.address is required with customer.kind")
             if self.email and not (self.kind == IdentityKind.EMAIL and self.email == self.address):
                 raise ValidationFailed("give customer.email or customer.kind + address, not both")
+            if self.kind == IdentityKind.EMAIL and len(self.address) > 254:
+                raise ValidationFailed(
+                    "customer.address: an e-mail address has at most 254 characters"
+                )
             return str(self.kind), self.address
         if not self.email:
             raise ValidationFailed("customer.email or customer.kind + customer.address is required")
@@ -203,6 +214,17 @@ class CustomerIn(Schema):
 
 
 class TicketCreateIn(Schema):
+    """A customer's first message. It needs `text`, `html` or an attachment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["text"], "properties": {"text": {"minLength": 1}}},
+                {"required": ["html"], "properties": {"html": {"minLength": 1}}},
+                {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}},
+            ]
+        }
+    )
     customer: CustomerIn
     subject: Annotated[Text, Field(max_length=300)] = ""
     text: BodyText = ""
