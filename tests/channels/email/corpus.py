@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vigil.channels.email.autoreply import classify_automatic
 from vigil.channels.email.parsing import ParsedEmail, parse_message
-from vigil.channels.email.quotes import strip_reply
+from vigil.channels.email.quotes import strip_parsed
 
 FIXTURES = Path(__file__).resolve().parents[3] / "vigil" / "channels" / "email" / "fixtures"
 OWN_ADDRESSES = {"support@vigil.test", "billing@vigil.test"}
@@ -35,8 +35,7 @@ def load_cases() -> list[Case]:
 
 
 def visible_text(parsed: ParsedEmail) -> str:
-    html = parsed.html if parsed.text_from_html else None
-    return strip_reply(parsed.text, html=html).visible
+    return strip_parsed(parsed).visible
 
 
 def check(case: Case) -> list[str]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from vigil.channels.email.parsing.headers import message_ids
 from vigil.channels.email.parsing.model import ParsedEmail
-from vigil.channels.email.quotes import strip_reply
+from vigil.channels.email.quotes import strip_parsed
 
 AUTO_REPLY = "auto_reply"
 BOUNCE = "bounce"
@@ -306,7 +306,7 @@ def _auto_content_evidence(parsed: ParsedEmail) -> str | None:
     subject = parsed.subject or ""
     if not _HUMAN_PREFIX.match(subject) and _AUTO_SUBJECT.match(subject):
         return "out-of-office subject"
-    visible = strip_reply(parsed.text or "").visible
+    visible = strip_parsed(parsed).visible
     head = visible[:600]
     if len(visible) > 1500 or not _AUTO_BODY_STRONG.search(head):
         return None

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from vigil.channels.email.parsing.html import CUT, SIG, html_to_text
+from vigil.channels.email.parsing.model import ParsedEmail
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,3 +462,9 @@ def strip_reply(text: str, *, html: str | None = None) -> StrippedReply:
         if from_html is not None and (from_html.quoted or from_html.signature):
             return from_html
     return result
+
+
+def strip_parsed(parsed: ParsedEmail) -> StrippedReply:
+    """`strip_reply` for a parsed mail: the HTML's quote containers are used when the mail's
+    only body was HTML."""
+    return strip_reply(parsed.text, html=parsed.html if parsed.text_from_html else None)
