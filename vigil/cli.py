@@ -70,7 +70,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     services: list[server.BackgroundService] = []
     if not args.no_worker and settings.CONFIG.embedded_worker:
         services.append(BackgroundThreads(workers=args.worker_threads))
-    # The e-mail channel's SMTP listener (`--smtp-port`) joins `services` here.
+    if args.smtp_port != 0:
+        from vigil.channels.email.background import EmailChannelService
+
+        services.append(EmailChannelService(host=args.host, smtp_port=args.smtp_port))
     url = server.url_of(sock, args.host)
 
     def ready() -> None:
@@ -199,6 +202,28 @@ def cmd_team_create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_channel_add_email(args: argparse.Namespace) -> int:
+    from vigil.accounts.models import Team
+    from vigil.channels.email.accounts import email_account_create
+
+    _require_schema()
+
+    team = None
+    if args.team:
+        team = Team.objects.filter(name=args.team).first()
+        if team is None:
+            raise VigilError(f"no team named {args.team}")
+    account, created = email_account_create(
+        address=args.address, name=args.name or "", imap_url=args.imap_url, default_team=team
+    )
+    imap = (account.settings.get("imap") or {}).get("host")
+    print(
+        f"{'added' if created else 'updated'} support address {account.address}"
+        + (f" (IMAP {imap})" if imap else " (mail arrives over SMTP or a provider webhook)")
+    )
+    return EXIT_OK
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -257,6 +282,12 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    p.add_argument(
+        "--smtp-port",
+        type=_port,
+        default=None,
+        help="SMTP listener for support mail (2525; 0: off)",
+    )
     p.set_defaults(handler=cmd_run)
 
 
@@ -316,6 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tickets", type=_positive, default=300, help="how many tickets (300)")
     p.set_defaults(handler=cmd_demo)
     _add_accounts(sub, common)
+    channel = sub.add_parser("channel", help="channels").add_subparsers(
+        dest="action", required=True
+    )
+    p = channel.add_parser("add-email", parents=[common], help="add a support e-mail address")
+    p.add_argument("address", help="e.g. support@exchange.com")
+    p.add_argument("--imap-url", help="imaps://user:password@host/INBOX?processed=Vigil to poll")
+    p.add_argument("--name", help="display name of the mailbox (used as the sender name)")
+    p.add_argument("--team", help="the team its new tickets go to")
+    p.set_defaults(handler=cmd_channel_add_email)
     p = sub.add_parser(
         "manage", parents=[common], help="run a Django management command", add_help=False
     )

@@ -65,7 +65,8 @@ def acknowledgement_queue(
     if auto_replies_sent(address=address, within=ACK_WINDOW) >= ACK_CAP_PER_HOUR:
         return None, RATE_LIMITED
     now = timezone.now()
-    desk = account.settings.get("desk_name") or account.name or account.address
+    name = account.name if account.name and "@" not in account.name else ""
+    desk = account.settings.get("desk_name") or name or "Support"
     title, body = acknowledgement_render(
         language=language,
         reference=ticket.reference,
