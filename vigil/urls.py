@@ -10,5 +10,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("hooks/email/", include("vigil.channels.email.urls")),
     path("", include("vigil.console.urls")),
 ]

@@ -17,6 +17,7 @@ from django.core.mail import mailers
 
 from vigil.channels.base import Capability, ChannelAdapter, DeliveryError, DeliveryReceipt
 from vigil.channels.choices import ChannelKind
+from vigil.channels.email import tasks as _tasks  # noqa: F401 - registers periodic jobs
 from vigil.channels.email.outbound import build_mail, email_outbound_prepare, envelope_for
 from vigil.channels.models import ChannelAccount
 from vigil.channels.registry import register
