@@ -42,7 +42,9 @@ def test_pagination_and_constant_query_count(desk: Desk) -> None:
     seen: list[int] = []
     cursor = None
     for _ in range(10):  # bounded: 13 customers in pages of 5 is 3 pages
-        params: dict[str, object] = {"limit": 5} | ({"cursor": cursor} if cursor else {})
+        params: dict[str, object] = {"limit": 5}
+        if cursor:
+            params["cursor"] = cursor
         body = desk.api_a.get("/customers", params).body
         seen += [c["id"] for c in body["items"]]
         cursor = body["next_cursor"]
