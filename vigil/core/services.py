@@ -31,7 +31,7 @@ def event_message(event: Event, stream: str) -> dict[str, Any]:
     return {
         "stream": stream,
         "seq": event.seq,
-        "type": event.type,
+        "event": event.type,
         "team_id": event.team_id,
         "agent_id": event.agent_id,
         "payload": event.payload,

@@ -143,14 +143,6 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
     # Channel-layer messages -------------------------------------------------------------------
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        kind = message.get("type", "")
-        if kind != "stream.event" and not kind.startswith("websocket.") and "seq" in message:
-            # A stored event's wire form whose "type" is the event name.
-            await self.stream_event(message)
-            return
-        await super().dispatch(message)
-
     async def stream_event(self, message: dict[str, Any]) -> None:
         if self.closed or self.listener is None:
             return

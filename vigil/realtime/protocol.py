@@ -69,10 +69,8 @@ def _since(value: Any) -> int | None:
 
 
 def event_name(message: dict[str, Any]) -> str:
-    """The event type of a stored event's wire form (core.services.event_message), whether it
-    came from the log or from the channel layer (where it may sit in "event" or "type")."""
-    name = message.get("event")
-    return str(name if isinstance(name, str) else message["type"])
+    """The event type of a stored event's wire form (core.services.event_message)."""
+    return str(message["event"])
 
 
 def event_frame(message: dict[str, Any]) -> dict[str, Any]:
