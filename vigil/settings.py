@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",
     "django_tasks_db",
     "vigil.core",
     "vigil.accounts",
@@ -158,7 +159,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_attachment_bytes + 1024 * 1024
+# Room for one full-size attachment sent base64-encoded (4/3 of its size) in a JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_attachment_bytes * 4 // 3 + 1024 * 1024
 VIGIL_MAX_ATTACHMENT_BYTES = CONFIG.max_attachment_bytes
 
 SESSION_COOKIE_HTTPONLY = True

@@ -208,3 +208,27 @@ def test_long_solved_tickets_are_closed() -> None:
     assert tickets_close_solved() == 1
     assert Ticket.objects.get(pk=ticket.pk).status == S.CLOSED
     assert tickets_close_solved() == 0
+
+
+def test_reply_falls_back_to_a_channel_the_customer_is_known_on() -> None:
+    from vigil.channels.models import ChannelAccount
+
+    email_account = ChannelAccount.objects.create(
+        kind="email", name="Support", address="support@desk.test"
+    )
+    webform = ChannelAccount.objects.create(kind="webform", name="Web form", address="site")
+    ticket = ingest(account=webform, sender_kind="email", sender_address="w@example.com").ticket
+    reply = message_reply(ticket=ticket, agent=make_agent(), text="Answer by mail")
+    assert (reply.channel, reply.channel_account_id) == ("email", email_account.pk)
+    assert reply.delivery_status == DeliveryStatus.PENDING
+
+
+def test_reply_to_an_unreachable_customer_is_refused() -> None:
+    from vigil.channels.models import ChannelAccount
+    from vigil.core.errors import Conflict
+
+    webform = ChannelAccount.objects.create(kind="webform", name="Web form", address="site")
+    ticket = ingest(account=webform, sender_kind="chat", sender_address="visitor-1").ticket
+    with pytest.raises(Conflict):
+        message_reply(ticket=ticket, agent=make_agent(), text="Nobody hears this")
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()

@@ -24,6 +24,10 @@ def adapter_for(kind: str) -> ChannelAdapter:
         raise LookupError(f"no adapter registered for channel kind {kind!r}") from None
 
 
+def registered_adapter(kind: str) -> ChannelAdapter | None:
+    return _ADAPTERS.get(kind)
+
+
 def registered_kinds() -> list[str]:
     return sorted(_ADAPTERS)
 

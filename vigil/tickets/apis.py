@@ -16,7 +16,6 @@ from vigil.accounts.models import Agent, Team
 from vigil.accounts.selectors import agents_list
 from vigil.api_types import ERRORS, MAX_ID, ErrorOut, ObjectId, Page, Text, request_agent
 from vigil.channels.choices import ChannelKind
-from vigil.channels.registry import registered_kinds
 from vigil.channels.services import channel_account_get_or_create_default
 from vigil.core.errors import Conflict, NotFound, ValidationFailed
 from vigil.core.languages import normalize_language
@@ -233,12 +232,6 @@ def ticket_messages(request: HttpRequest, ticket_id: ObjectId) -> dict[str, Any]
 def ticket_reply(request: HttpRequest, ticket_id: ObjectId, payload: ReplyIn) -> Status[Message]:
     agent = request_agent(request)
     ticket = ticket_get_for_agent(agent, ticket_id)
-    if ticket.channel not in registered_kinds():
-        # message_reply needs the channel's adapter; until that channel ships one, say so.
-        raise Conflict(
-            f"replies through the {ticket.channel} channel are not available",
-            code="channel_unavailable",
-        )
     message = message_reply(
         ticket=ticket,
         agent=agent,

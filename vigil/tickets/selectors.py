@@ -2,6 +2,11 @@
 
 Every list is keyset-paginated in inbox order (priority, then longest waiting), so a deep page
 costs what the first page costs, and every list prefetches what it shows (no N+1).
+
+The SQL is shaped for the indexes of Ticket.Meta (measured by bench/inbox.py at a million
+tickets): the order is (URGENCY, waiting_since, id), the unsolved statuses are written as
+literals (SQLite uses a partial index only for a literal match), and the tier-1 visibility test
+is one that SQLite cannot split into a union of index lookups (which would sort every match).
 """
 
 from __future__ import annotations
@@ -9,18 +14,40 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThanOrEqual, In
 
 from vigil.accounts.models import Agent
 from vigil.accounts.selectors import agent_team_ids
 from vigil.core.errors import NotFound, ValidationFailed
 from vigil.tickets.choices import UNSOLVED_STATUSES
-from vigil.tickets.models import TICKET_PREFIX, Message, Ticket, TicketActivity
+from vigil.tickets.models import TICKET_PREFIX, URGENCY, Message, Ticket, TicketActivity
 
-INBOX_ORDER = ("-priority", "waiting_since", "id")
+INBOX_ORDER = (URGENCY.asc(), "waiting_since", "id")  # = ("-priority", "waiting_since", "id")
+_LITERAL = re.compile(r"^[a-z_]+$")
+
+
+class InlineIn(In):
+    """`column IN ('a', 'b')` with the values written into the SQL rather than bound, for
+    fixed choice values only: SQLite uses a partial index only when the query repeats the
+    index's condition literally."""
+
+    def process_rhs(self, compiler, connection):  # type: ignore[no-untyped-def]
+        values = [str(value) for value in dict.fromkeys(self.rhs)]
+        if not all(_LITERAL.match(value) for value in values):
+            raise ValueError(f"InlineIn takes plain choice values, not {values!r}")
+        return "(" + ", ".join(f"'{value}'" for value in values) + ")", ()
+
+
+def unsolved() -> InlineIn:
+    """The condition of Ticket's partial indexes, as the query must spell it."""
+    return InlineIn(F("status"), UNSOLVED_STATUSES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,7 +80,11 @@ def visible_tickets(agent: Agent) -> QuerySet[Ticket]:
     qs = Ticket.objects.all()
     team_ids = agent_team_ids(agent)
     if team_ids is not None:
-        qs = qs.filter(Q(team_id__in=team_ids) | Q(team__isnull=True) | Q(assignee=agent))
+        # team IN (...) OR team IS NULL OR assignee = agent; team 0 never exists. Written so
+        # that the inbox walks its ordered index and tests each row, instead of SQLite merging
+        # three index lookups and sorting every visible ticket.
+        team = Coalesce(F("team_id"), Value(0), output_field=BigIntegerField())
+        qs = qs.filter(Q(In(team, [0, *sorted(team_ids)])) | Q(assignee=agent))
     return qs
 
 
@@ -79,14 +110,11 @@ def parse_ticket_reference(value: str) -> int | None:
 
 
 def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
-    if f.statuses:
-        qs = (
-            qs.filter(status__in=f.statuses)
-            if len(f.statuses) > 1
-            else qs.filter(status=f.statuses[0])
-        )
-    elif not f.all_statuses:
-        qs = qs.filter(status__in=UNSOLVED_STATUSES)
+    statuses = f.statuses or (() if f.all_statuses else UNSOLVED_STATUSES)
+    if statuses and set(statuses) <= set(UNSOLVED_STATUSES):
+        qs = qs.filter(unsolved())  # the partial indexes serve any set of unsolved statuses
+    if statuses and set(statuses) != set(UNSOLVED_STATUSES):
+        qs = qs.filter(status__in=statuses) if len(statuses) > 1 else qs.filter(status=statuses[0])
     if f.team_id is not None:
         qs = qs.filter(team_id=f.team_id)
     elif f.unassigned_team:
@@ -100,7 +128,7 @@ def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.priority is not None:
-        qs = qs.filter(priority=f.priority)
+        qs = qs.filter(Exact(URGENCY, -f.priority))  # seeks the indexes' leading key
     if f.customer_id is not None:
         qs = qs.filter(customer_id=f.customer_id)
     if f.tag:
@@ -127,18 +155,28 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
         when = datetime.fromisoformat(waiting)
         if when.tzinfo is None or not isinstance(priority, int) or not isinstance(pk, int):
             raise ValueError
+        if not (0 <= priority < 100 and 0 <= pk < 2**63):
+            raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed("the cursor is not one this server handed out") from None
     return priority, when, pk
 
 
-def _after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
+def _after_cursor(
+    qs: QuerySet[Ticket], cursor: str, fixed_priority: int | None
+) -> QuerySet[Ticket]:
+    """Rows after the cursor in inbox order: (-priority, waiting_since, id) > the cursor's."""
     priority, waiting, pk = decode_cursor(cursor)
-    # Rows after (priority DESC, waiting_since ASC, id ASC).
+    if fixed_priority == priority:  # within one priority: a plain row comparison
+        return qs.filter(TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk)))
     return qs.filter(
+        # PostgreSQL seeks to the cursor with the row comparison on the index keys; SQLite
+        # cannot seek a row comparison on an expression, so it seeks to the cursor's priority
+        # and skips the rows before the cursor with the third test, on the index alone.
+        GreaterThanOrEqual(URGENCY, -priority),
+        TupleGreaterThan(Tuple(URGENCY, F("waiting_since"), F("pk")), (-priority, waiting, pk)),
         Q(priority__lt=priority)
-        | Q(priority=priority, waiting_since__gt=waiting)
-        | Q(priority=priority, waiting_since=waiting, pk__gt=pk)
+        | Q(TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk))),
     )
 
 
@@ -152,11 +190,13 @@ def inbox_page(
     if filters.tag:
         qs = qs.distinct()
     if cursor:
-        qs = _after_cursor(qs, cursor)
+        qs = _after_cursor(qs, cursor, filters.priority)
+    # With one priority, leaving it out of ORDER BY lets SQLite see the index order.
+    order = INBOX_ORDER[1:] if filters.priority is not None else INBOX_ORDER
     rows = list(
         qs.select_related("customer", "team", "assignee")
         .prefetch_related("tags")
-        .order_by(*INBOX_ORDER)[: limit + 1]
+        .order_by(*order)[: limit + 1]
     )
     more = len(rows) > limit
     items = rows[:limit]

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Agent, Team
-from vigil.channels.base import Capability, DeliveryError
+from vigil.channels.base import DeliveryError
 from vigil.channels.registry import adapter_for
-from vigil.core.errors import InvalidTransition, NotFound, ValidationFailed
+from vigil.channels.selectors import reply_route
+from vigil.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from vigil.core.events import on_commit, publish_on_commit
 from vigil.core.languages import normalize_language
 from vigil.tickets.choices import (
@@ -308,21 +309,25 @@ def message_reply(
 ) -> Message:
     """An agent's public reply: stored with a pending delivery, sent after the commit."""
     check_body(text=text, html=html, has_attachments=bool(attachments))
-    adapter = adapter_for(ticket.channel)
-    deliverable = adapter.can(Capability.OUTBOUND)
+    route = reply_route(ticket=ticket)
+    if route is None:
+        raise Conflict(
+            f"the customer cannot be reached: the {ticket.channel} channel cannot send replies "
+            "and the customer has no other channel that can; add an internal note instead",
+            code="channel_unavailable",
+        )
     now = timezone.now()
     with transaction.atomic():
         message = Message.objects.create(
             ticket=ticket,
             direction=Direction.OUTBOUND,
-            channel=ticket.channel,
-            channel_account=ticket.channel_account,
+            channel=route.kind,
+            channel_account=route.account,
             author_agent=agent,
             subject=ticket.subject,
             text=text,
             html=sanitize_html(html),
-            delivery_status=DeliveryStatus.PENDING if deliverable else DeliveryStatus.FAILED,
-            delivery_error="" if deliverable else f"{ticket.channel} cannot send replies",
+            delivery_status=DeliveryStatus.PENDING,
             created_at=now,
         )
         attachments_store(message=message, files=attachments)
@@ -358,11 +363,10 @@ def message_reply(
         publish_message_added(ticket=ticket, message=message)
         if changes:
             publish_ticket_updated(ticket=ticket, changes=changes, actor=agent)
-        if deliverable:
-            from vigil.tickets.tasks import deliver_message
+        from vigil.tickets.tasks import deliver_message
 
-            message_id = message.pk
-            on_commit(lambda: deliver_message.enqueue(message_id=message_id))
+        message_id = message.pk
+        on_commit(lambda: deliver_message.enqueue(message_id=message_id))
     return message
 
 

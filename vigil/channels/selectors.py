@@ -1,0 +1,43 @@
+"""Reads for channels: which way a reply can reach a customer. See docs/architecture.md#channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vigil.channels.base import Capability
+from vigil.channels.models import ChannelAccount
+from vigil.channels.registry import registered_adapter
+
+if TYPE_CHECKING:
+    from vigil.tickets.models import Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRoute:
+    kind: str
+    account: ChannelAccount | None
+
+
+def _can_send(kind: str) -> bool:
+    adapter = registered_adapter(kind)
+    return adapter is not None and adapter.can(Capability.OUTBOUND)
+
+
+def reply_route(*, ticket: Ticket) -> ReplyRoute | None:
+    """How an agent's reply on `ticket` reaches the customer.
+
+    The ticket's own channel when it can send; otherwise another channel the customer is known
+    on (an identity of the same kind as a channel that can send, with an active account), so a
+    web-form ticket is answered by e-mail. None when the customer cannot be reached.
+    """
+    if _can_send(ticket.channel):
+        return ReplyRoute(kind=ticket.channel, account=ticket.channel_account)
+    kinds = list(ticket.customer.identities.values_list("kind", flat=True).order_by("id"))
+    for kind in kinds:
+        if not _can_send(kind):
+            continue
+        account = ChannelAccount.objects.filter(kind=kind, is_active=True).order_by("id").first()
+        if account is not None:
+            return ReplyRoute(kind=kind, account=account)
+    return None
