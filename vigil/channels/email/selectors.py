@@ -48,20 +48,20 @@ def own_addresses() -> frozenset[str]:
 
 def ticket_by_thread_keys(*, account: ChannelAccount, keys: Iterable[str]) -> Ticket | None:
     """The ticket that the first known key names. Keys are Message-IDs, and the desk's own
-    mail may go out from any of its addresses, so every e-mail account's keys count."""
+    mail may go out from any of its addresses, so every e-mail account's keys count (this
+    account's first). One query, on the (account, key) unique index."""
     keys = [k[:500] for k in keys if k]
     if not keys:
         return None
-    rows = ThreadKey.objects.filter(
-        key__in=keys, channel_account__kind=ChannelKind.EMAIL
-    ).values_list("key", "channel_account_id", "ticket_id")
-    found: dict[str, int] = {}
-    for key, account_id, ticket_id in rows:
-        if key not in found or account_id == account.pk:
-            found[key] = ticket_id
+    account_ids = {a.pk for a in email_accounts_by_address().values()} | {account.pk}
+    rows = ThreadKey.objects.filter(key__in=keys, channel_account_id__in=account_ids)
+    found: dict[str, ThreadKey] = {}
+    for row in rows.select_related("ticket__customer", "ticket__team", "ticket__assignee"):
+        if row.key not in found or row.channel_account_id == account.pk:
+            found[row.key] = row
     for key in keys:
         if key in found:
-            return Ticket.objects.select_related("customer", "team", "assignee").get(pk=found[key])
+            return found[key].ticket
     return None
 
 

@@ -81,12 +81,10 @@ def email_receive(
     recipients: Sequence[str] = (),
     via: str = "smtp",
 ) -> EmailReceived:
-    """Store one mail for `account`; idempotent by Message-ID (or the raw bytes' hash)."""
+    """Store one mail for `account`; idempotent by Message-ID (or the raw bytes' hash): a
+    retried mail is recognised by the ingestion service and answered from what is stored."""
     parsed = parse_message(raw)
     message_id = (parsed.message_id or synthetic_message_id(raw))[:500]
-    existing = _stored(account, message_id)
-    if existing is not None:
-        return existing
     verdict = classify_automatic(
         parsed, own_addresses=own_addresses(), own_message_ids=is_own_message_id
     )
@@ -158,23 +156,6 @@ def email_receive(
         duplicate=False,
         no_ack_reason=reason,
         acknowledgement=ack,
-    )
-
-
-def _stored(account: ChannelAccount, message_id: str) -> EmailReceived | None:
-    message = (
-        Message.objects.select_related("ticket")
-        .filter(channel_account=account, external_id=message_id)
-        .first()
-    )
-    if message is None:
-        return None
-    return EmailReceived(
-        message=message,
-        ticket=message.ticket,
-        ticket_created=False,
-        duplicate=True,
-        no_ack_reason=message.no_ack_reason,
     )
 
 
