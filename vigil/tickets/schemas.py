@@ -115,10 +115,15 @@ class MessageOut(Schema):
     direction: Direction
     channel: str
     author: AuthorOut | None
-    subject: str
-    text: str
+    subject: str = Field(description="Decoded (e-mail: RFC 2047 and raw 8-bit headers).")
+    text: str = Field(description="What agents read: quoted history and signature stripped.")
+    full_text: str = Field(description="The whole original text; empty when equal to `text`.")
     html: str = Field(description="Sanitized HTML, safe to render.")
     external_id: str | None
+    no_ack_reason: str | None = Field(
+        description="Why an inbound mail got no acknowledgement (auto_reply, bounce, list, "
+        "loop, rate_limited), or null."
+    )
     delivery_status: DeliveryStatus
     delivery_error: str
     attachments: list[AttachmentOut]
@@ -127,6 +132,10 @@ class MessageOut(Schema):
     @staticmethod
     def resolve_ticket(obj: Message) -> int:
         return obj.ticket_id
+
+    @staticmethod
+    def resolve_no_ack_reason(obj: Message) -> str | None:
+        return obj.no_ack_reason or None
 
     @staticmethod
     def resolve_author(obj: Message) -> AuthorOut | None:

@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from django.test import Client
 
 from tests.channels.email.transport import (  # noqa: F401 - fixtures
     SUPPORT,
@@ -19,6 +20,9 @@ from tests.channels.email.transport import (  # noqa: F401 - fixtures
     sink,
     support,
 )
+from tests.factories.accounts import make_agent
+from vigil.accounts.choices import Role
+from vigil.accounts.services import api_token_create
 from vigil.channels.email.acknowledgements import ACK_CAP_PER_HOUR
 from vigil.channels.email.smtp import SMTPListener
 from vigil.tickets.choices import ActivityKind, DeliveryStatus, Direction
@@ -256,3 +260,37 @@ def test_acknowledgements_to_one_address_are_capped(listener: SMTPListener) -> N
     assert _inbound(f"cap-{ACK_CAP_PER_HOUR}@example.com").no_ack_reason == "rate_limited"
     assert _inbound(f"cap-{ACK_CAP_PER_HOUR + 1}@example.com").no_ack_reason == "rate_limited"
     assert _inbound("cap-0@example.com").no_ack_reason == ""
+
+
+def test_api_finds_a_mail_by_message_id_with_its_email_fields(
+    opened: tuple[Ticket, EmailMessage], listener: SMTPListener
+) -> None:
+    ticket, ack = opened
+    reply = mail(
+        subject="=?UTF-8?B?5o+Q5biB?= still pending",
+        message_id="<api-1@example.com>",
+        headers={"In-Reply-To": ack["Message-ID"], "Auto-Submitted": "auto-replied"},
+        body="New details here.\n\n> quoted earlier text\n",
+    )
+    send(listener.port, reply)
+    agent = make_agent(role=Role.SUPERVISOR)
+    _, token = api_token_create(agent=agent, name="test")
+    client = Client()
+    for given in ("<api-1@example.com>", "api-1@example.com"):
+        response = client.get(
+            "/api/v1/messages", {"external_id": given}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 200, response.content
+        (item,) = response.json()["items"]
+        assert item["ticket"] == ticket.pk
+        assert item["direction"] == "inbound"
+        assert item["subject"] == "提币 still pending"
+        assert item["text"] == "New details here."
+        assert "quoted earlier text" in item["full_text"]
+        assert item["no_ack_reason"] == "auto_reply"
+    first = client.get(
+        "/api/v1/messages",
+        {"external_id": "open-1@example.com"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["items"][0]
+    assert first["no_ack_reason"] is None
