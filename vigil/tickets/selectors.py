@@ -17,20 +17,8 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Count,
-    Expression,
-    F,
-    Func,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-)
+from django.db.models import BigIntegerField, Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThanOrEqual, In
@@ -60,37 +48,6 @@ class InlineIn(In):
 def unsolved() -> InlineIn:
     """The condition of Ticket's partial indexes, as the query must spell it."""
     return InlineIn(F("status"), UNSOLVED_STATUSES)
-
-
-class ByVendor(Expression):
-    """One condition spelled two ways that select the same rows: `sqlite` for SQLite, `other`
-    for PostgreSQL, each in the form its planner serves from Ticket's indexes (SQLite plans
-    without statistics and cannot seek a row comparison on an expression; PostgreSQL can,
-    and estimates redundant conditions badly)."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, *, sqlite: Any, other: Any) -> None:
-        super().__init__()
-        self.sqlite, self.other = sqlite, other
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.sqlite, self.other]
-
-    def set_source_expressions(self, exprs: list[Any]) -> None:
-        self.sqlite, self.other = exprs
-
-    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def,override]
-        return compiler.compile(self.other)
-
-    def as_sqlite(self, compiler, connection):  # type: ignore[no-untyped-def]
-        return compiler.compile(self.sqlite)
-
-
-def _unindexed(column: str) -> Func:
-    """+column: SQLite's documented way to keep an index on `column` out of a plan."""
-    return Func(F(column), template="(+%(expressions)s)", output_field=BigIntegerField())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,16 +80,11 @@ def visible_tickets(agent: Agent) -> QuerySet[Ticket]:
     qs = Ticket.objects.all()
     team_ids = agent_team_ids(agent)
     if team_ids is not None:
-        ids = sorted(team_ids)
-        # SQLite would merge three index lookups and sort every visible ticket; the COALESCE
-        # form (team 0 never exists) makes it walk the ordered index and test each row.
+        # team IN (...) OR team IS NULL OR assignee = agent; team 0 never exists. Written so
+        # that the inbox walks its ordered index and tests each row, instead of SQLite merging
+        # three index lookups and sorting every visible ticket.
         team = Coalesce(F("team_id"), Value(0), output_field=BigIntegerField())
-        qs = qs.filter(
-            ByVendor(
-                sqlite=Q(In(team, [0, *ids])) | Q(assignee=agent),
-                other=Q(team_id__in=ids) | Q(team__isnull=True) | Q(assignee=agent),
-            )
-        )
+        qs = qs.filter(Q(In(team, [0, *sorted(team_ids)])) | Q(assignee=agent))
     return qs
 
 
@@ -159,31 +111,24 @@ def parse_ticket_reference(value: str) -> int | None:
 
 def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     statuses = f.statuses or (() if f.all_statuses else UNSOLVED_STATUSES)
-    only_unsolved = bool(statuses) and set(statuses) <= set(UNSOLVED_STATUSES)
-    if only_unsolved:
+    if statuses and set(statuses) <= set(UNSOLVED_STATUSES):
         qs = qs.filter(unsolved())  # the partial indexes serve any set of unsolved statuses
     if statuses and set(statuses) != set(UNSOLVED_STATUSES):
         qs = qs.filter(status__in=statuses) if len(statuses) > 1 else qs.filter(status=statuses[0])
     if f.team_id is not None:
-        # Beyond the unsolved tickets, SQLite would sort a team's whole history from the
-        # foreign-key index; walking the ordered index and testing each row is cheaper.
-        qs = qs.filter(
-            Q(team_id=f.team_id)
-            if only_unsolved
-            else ByVendor(
-                sqlite=Exact(_unindexed("team_id"), f.team_id), other=Q(team_id=f.team_id)
-            )
-        )
+        qs = qs.filter(team_id=f.team_id)
     elif f.unassigned_team:
         qs = qs.filter(team__isnull=True)
+    if f.assignee_id is not None:
+        qs = qs.filter(assignee_id=f.assignee_id)
+    elif f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
     if f.language:
         qs = qs.filter(language=f.language)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.priority is not None:
-        # PostgreSQL seeks the indexes' leading key; SQLite, which would then sort, tests the
-        # indexes' trailing `priority` while it walks them in order.
-        qs = qs.filter(ByVendor(sqlite=Q(priority=f.priority), other=Exact(URGENCY, -f.priority)))
+        qs = qs.filter(Exact(URGENCY, -f.priority))  # seeks the indexes' leading key
     if f.customer_id is not None:
         qs = qs.filter(customer_id=f.customer_id)
     if f.tag:
@@ -217,21 +162,21 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
     return priority, when, pk
 
 
-def _after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
+def _after_cursor(
+    qs: QuerySet[Ticket], cursor: str, fixed_priority: int | None
+) -> QuerySet[Ticket]:
     """Rows after the cursor in inbox order: (-priority, waiting_since, id) > the cursor's."""
     priority, waiting, pk = decode_cursor(cursor)
-    after = TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk))
+    if fixed_priority == priority:  # within one priority: a plain row comparison
+        return qs.filter(TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk)))
     return qs.filter(
-        ByVendor(
-            # SQLite cannot seek a row comparison on an expression: it seeks to the cursor's
-            # priority and skips the rows before the cursor on the index alone.
-            sqlite=Q(GreaterThanOrEqual(URGENCY, -priority))
-            & (Q(priority__lt=priority) | Q(after)),
-            # PostgreSQL seeks straight to the cursor.
-            other=TupleGreaterThan(
-                Tuple(URGENCY, F("waiting_since"), F("pk")), (-priority, waiting, pk)
-            ),
-        )
+        # PostgreSQL seeks to the cursor with the row comparison on the index keys; SQLite
+        # cannot seek a row comparison on an expression, so it seeks to the cursor's priority
+        # and skips the rows before the cursor with the third test, on the index alone.
+        GreaterThanOrEqual(URGENCY, -priority),
+        TupleGreaterThan(Tuple(URGENCY, F("waiting_since"), F("pk")), (-priority, waiting, pk)),
+        Q(priority__lt=priority)
+        | Q(TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk))),
     )
 
 
@@ -245,11 +190,13 @@ def inbox_page(
     if filters.tag:
         qs = qs.distinct()
     if cursor:
-        qs = _after_cursor(qs, cursor)
+        qs = _after_cursor(qs, cursor, filters.priority)
+    # With one priority, leaving it out of ORDER BY lets SQLite see the index order.
+    order = INBOX_ORDER[1:] if filters.priority is not None else INBOX_ORDER
     rows = list(
         qs.select_related("customer", "team", "assignee")
         .prefetch_related("tags")
-        .order_by(*INBOX_ORDER)[: limit + 1]
+        .order_by(*order)[: limit + 1]
     )
     more = len(rows) > limit
     items = rows[:limit]
