@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.console.conftest import Desk, login
+from tests.console.conftest import Desk, login, ticket_in
 from tests.factories.tickets import ingest
+from vigil.channels.models import ChannelAccount
 from vigil.tickets.choices import ActivityKind, Category, Direction, Priority, TicketStatus
 from vigil.tickets.models import Attachment, Message, Ticket, TicketActivity
 from vigil.tickets.services import NewAttachment, message_reply, note_add
@@ -151,6 +152,19 @@ def test_reply_with_forbidden_status_is_409_and_rolls_back(desk: Desk, client_an
     assert Message.objects.filter(direction=Direction.OUTBOUND).count() == 1
 
 
+def test_reply_on_a_channel_that_cannot_send_is_a_4xx_inline(
+    desk: Desk, client_ann: Client
+) -> None:
+    account = ChannelAccount.objects.create(kind="pigeon", name="Pigeon post")
+    ticket = ticket_in(desk.en, account=account, sender_kind="chat", sender_address="v-9")
+    response = client_ann.post(url("ticket_reply", ticket), {"text": "coo"}, **HX)
+    assert 400 <= response.status_code < 500
+    assert 'role="alert"' in response.content.decode()
+    assert not Message.objects.filter(ticket=ticket, direction=Direction.OUTBOUND).exists()
+    note = client_ann.post(url("ticket_note", ticket), {"text": "call them instead"}, **HX)
+    assert note.status_code == 200
+
+
 def test_reply_without_htmx_redirects_back_to_the_ticket(desk: Desk, client_ann: Client) -> None:
     response = client_ann.post(url("ticket_reply", desk.en_ticket), {"text": "Plain post"})
     assert response.status_code == 302
@@ -200,7 +214,7 @@ def test_property_forms_write_through_the_service(
     response = client_ann.post(url("ticket_field", ticket, field), {field: value}, **HX)
     assert response.status_code == 200, response.content.decode()[:400]
     assert response["HX-Trigger"] == "vigil:ticket-changed"
-    assert response.content.decode().lstrip().startswith('<section id="properties"')
+    assert response.content.decode().lstrip().startswith(f'<form id="prop-{field}"')
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert check(fresh, desk)  # type: ignore[operator]
     activity = TicketActivity.objects.filter(ticket=ticket, actor=desk.agent).last()
@@ -250,7 +264,7 @@ def test_property_forms_refuse_bad_input_inline(
     response = client_ann.post(url("ticket_field", ticket, field), {field: value}, **HX)
     assert response.status_code == status
     body = response.content.decode()
-    assert body.lstrip().startswith('<section id="properties"')
+    assert body.lstrip().startswith(f'<form id="prop-{field}"')
     assert f'role="alert" data-field="{field}"' in body
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert (fresh.status, fresh.priority, fresh.category, fresh.assignee_id, fresh.team_id) == (

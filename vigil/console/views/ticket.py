@@ -7,80 +7,28 @@ vigil.tickets.services; a VigilError comes back inline with its 4xx status.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vigil.accounts.models import Agent
-from vigil.console.forms import (
-    FIELD_FORMS,
-    AssigneeForm,
-    NoteForm,
-    ReplyForm,
-    status_choices,
-    update_arguments,
-)
-from vigil.console.selectors import assignable_agents, customer_other_tickets, teams_list
+from vigil.console.forms import FIELD_FORMS, AssigneeForm, NoteForm, ReplyForm, update_arguments
+from vigil.console.pages import TicketView
+from vigil.console.selectors import assignable_agents
 from vigil.console.views.common import agent_required, is_htmx
 from vigil.core.errors import NotFound, ValidationFailed, VigilError
 from vigil.core.events import DESK_STREAM
 from vigil.core.selectors import stream_last_seq
-from vigil.tickets.choices import Category, Priority
-from vigil.tickets.models import Message, Ticket, TicketActivity
-from vigil.tickets.selectors import ticket_activities, ticket_get_for_agent, ticket_thread
+from vigil.tickets.models import Ticket
+from vigil.tickets.selectors import ticket_get_for_agent
 from vigil.tickets.services import message_reply, note_add, ticket_update
 
 TEMPLATE = "console/ticket.html"
-PARTS = ("header", "thread", "properties", "activity", "customer")
+PARTS = ("header", "thread", "properties", "activity", "customer")  # re-fetchable by GET
 CHANGED = "vigil:ticket-changed"
-
-
-class TicketView:
-    """What the ticket page shows, each piece loaded only if a template asks for it."""
-
-    def __init__(self, *, agent: Agent, ticket: Ticket) -> None:
-        self.agent = agent
-        self.ticket = ticket
-        self.now = timezone.now()
-
-    @cached_property
-    def thread(self) -> list[Message]:
-        return ticket_thread(ticket=self.ticket)
-
-    @cached_property
-    def activities(self) -> list[TicketActivity]:
-        return list(ticket_activities(ticket=self.ticket))
-
-    @cached_property
-    def other_tickets(self) -> list[Ticket]:
-        return customer_other_tickets(agent=self.agent, ticket=self.ticket)
-
-    @cached_property
-    def identities(self) -> list[Any]:
-        return list(self.ticket.customer.identities.order_by("kind", "address"))
-
-    @cached_property
-    def agents(self) -> list[Agent]:
-        return list(assignable_agents())
-
-    @cached_property
-    def teams(self) -> list[Any]:
-        return list(teams_list())
-
-    @cached_property
-    def tag_names(self) -> list[str]:
-        return [tag.name for tag in self.ticket.tags.all()]
-
-    def status_choices(self) -> list[tuple[str, str]]:
-        return status_choices(self.ticket.status)
-
-    priorities = Priority.choices
-    categories = Category.choices
 
 
 def _ticket(agent: Agent, ticket_id: int) -> Ticket:
@@ -105,6 +53,8 @@ def _render(
         "note_form": NoteForm(),
         **extra,
     }
+    if "prop" in extra:  # one property's form (the "propfield" part)
+        context["field"] = view.field(extra["prop"])
     if part is None:  # the socket resumes from what the page shows
         context["desk_seq"] = stream_last_seq(stream=DESK_STREAM)
     template = f"{TEMPLATE}#{part}" if part else TEMPLATE
@@ -233,5 +183,5 @@ def ticket_field(request: HttpRequest, agent: Agent, ticket_id: int, field: str)
     except VigilError as exc:
         # The ticket in memory may be half-changed; show what is stored.
         view = TicketView(agent=agent, ticket=ticket_get_for_agent(agent, ticket.pk))
-        return _failed(request, view, "properties", exc.status, field_error=exc, error_field=field)
-    return _after_write(request, agent, ticket, "properties")
+        return _failed(request, view, "propfield", exc.status, prop=field, field_error=exc)
+    return _after_write(request, agent, ticket, "propfield", prop=field)

@@ -79,6 +79,21 @@
     }
   });
 
+  /* The side panel refreshes itself on ticket changes, unless the agent is using it: a field
+   * has focus, a write is in flight, or an error is on show. (Used in an hx-trigger filter.) */
+  window.vigilMayRefresh = function (panel) {
+    return !panel.contains(document.activeElement) &&
+      !panel.querySelector(".htmx-request, .alert-error");
+  };
+
+  /* A write from the side panel wins over a refresh of it that is still on its way. */
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var panel = document.getElementById("properties");
+    if (panel && e.detail.elt !== panel && panel.contains(e.detail.elt) && window.htmx) {
+      window.htmx.trigger(panel, "htmx:abort");
+    }
+  });
+
   /* --- after every swap ---------------------------------------------------------------- */
 
   function scrollThread(force) {
