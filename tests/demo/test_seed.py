@@ -15,6 +15,7 @@ from django.utils import timezone
 from vigil.accounts.choices import Role
 from vigil.accounts.models import Agent, Team
 from vigil.channels.base import Capability
+from vigil.channels.models import ChannelAccount
 from vigil.channels.registry import adapter_for
 from vigil.core.models import Event
 from vigil.customers.models import Customer
@@ -158,11 +159,19 @@ def test_seed_builds_the_planned_desk_through_the_services(fast_passwords: None)
 def test_seeding_again_writes_nothing_and_a_bigger_desk_resumes(fast_passwords: None) -> None:
     demo_seed(tickets=15)
     counts = [m.objects.count() for m in (Ticket, Message, Event, TicketActivity, Agent, Team)]
+    stamps = [
+        sorted(m.objects.values_list("pk", "updated_at"))
+        for m in (Ticket, Agent, Team, ChannelAccount, Customer)
+    ]
     again = demo_seed(tickets=15)
     assert (again.tickets_created, again.tickets_present, again.agents_created) == (0, 15, 0)
     assert [m.objects.count() for m in (Ticket, Message, Event, TicketActivity, Agent, Team)] == (
         counts
     )
+    assert [
+        sorted(m.objects.values_list("pk", "updated_at"))
+        for m in (Ticket, Agent, Team, ChannelAccount, Customer)
+    ] == stamps
     more = demo_seed(tickets=25)
     assert (more.tickets_created, more.tickets_present) == (10, 15)
     assert Ticket.objects.count() == 25

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vigil.channels.models import ChannelAccount
 from vigil.demo.plan import TicketPlan
 from vigil.tickets.models import Message
 
@@ -22,3 +23,7 @@ def demo_tickets_stored(*, plans: Sequence[TicketPlan]) -> set[int]:
         found = Message.objects.filter(external_id__in=chunk).values_list("external_id", flat=True)
         stored.update(by_id[external_id] for external_id in found if external_id)
     return stored
+
+
+def demo_channel_account_get(*, kind: str, address: str) -> ChannelAccount | None:
+    return ChannelAccount.objects.filter(kind=kind, address=address).first()

@@ -22,6 +22,7 @@ from vigil.accounts.selectors import agent_get_by_email
 from vigil.accounts.services import agent_create, agent_set_presence, team_create
 from vigil.channels.base import Capability
 from vigil.channels.choices import ChannelKind
+from vigil.channels.email.accounts import email_account_create
 from vigil.channels.models import ChannelAccount
 from vigil.channels.registry import adapter_for
 from vigil.channels.services import channel_account_get_or_create_default
@@ -38,7 +39,7 @@ from vigil.demo.people import (
     TEAMS,
 )
 from vigil.demo.plan import TicketPlan, demo_plan
-from vigil.demo.selectors import demo_tickets_stored
+from vigil.demo.selectors import demo_channel_account_get, demo_tickets_stored
 from vigil.tickets.choices import TicketStatus
 from vigil.tickets.ingestion import InboundMessage, message_ingest
 from vigil.tickets.models import Ticket
@@ -150,7 +151,8 @@ def _agents(teams: dict[str, Team]) -> tuple[dict[str, Agent], int]:
 def demo_channel_account(
     *, kind: str, name: str, address: str, default_team: Team | None
 ) -> ChannelAccount:
-    """The demo's entry point of `kind` at `address`, created once."""
+    """The demo's entry point of `kind` at `address`, created once (chat, Telegram and the
+    web form have no account service of their own yet)."""
     with transaction.atomic():
         account, _ = ChannelAccount.objects.get_or_create(
             kind=kind, address=address, defaults={"name": name, "default_team": default_team}
@@ -161,12 +163,12 @@ def demo_channel_account(
 def _accounts(teams: dict[str, Team]) -> dict[str, ChannelAccount]:
     accounts: dict[str, ChannelAccount] = {}
     for language, (address, team) in EMAIL_ACCOUNTS.items():
-        accounts[f"email:{language}"] = demo_channel_account(
-            kind=ChannelKind.EMAIL,
-            name=f"Support mailbox ({team})",
-            address=address,
-            default_team=teams[team],
-        )
+        account = demo_channel_account_get(kind=ChannelKind.EMAIL, address=address)
+        if account is None:
+            account, _ = email_account_create(
+                address=address, name=f"Support ({team})", default_team=teams[team]
+            )
+        accounts[f"email:{language}"] = account
     for kind, (name, address) in OTHER_ACCOUNTS.items():
         accounts[kind] = demo_channel_account(
             kind=kind, name=name, address=address, default_team=teams[TEAM_EN]
