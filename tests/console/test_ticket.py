@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.console.conftest import Desk, login, ticket_in
@@ -309,3 +311,29 @@ def test_activity_kinds_are_described(desk: Desk, client_ann: Client) -> None:
     body = client_ann.get(url("ticket_part", desk.en_ticket, "activity"), **HX).content.decode()
     assert "Priority changed: Normal → High" in body
     assert str(ActivityKind.PRIORITY.label) in body
+
+
+def _page_queries(client: Client, ticket: Ticket) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url("ticket", ticket)).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_ticket_page_query_count_does_not_grow_with_the_thread(
+    desk: Desk, client_ann: Client
+) -> None:
+    ticket = desk.en_ticket
+    message_reply(ticket=ticket, agent=desk.agent, text="first")
+    few = _page_queries(client_ann, ticket)
+    for n in range(8):
+        ingest(
+            ticket=ticket,
+            sender_address=ticket.customer.email,
+            text=f"again {n}",
+            attachments=[NewAttachment(filename=f"{n}.png", content=PNG + bytes([n]))],
+        )
+        message_reply(ticket=ticket, agent=desk.colleague, text=f"answer {n}")
+        note_add(ticket=ticket, agent=desk.agent, text=f"note {n}")
+        ingest(sender_address=ticket.customer.email, subject=f"other {n}")  # other tickets
+    assert Message.objects.filter(ticket=ticket).count() > 20
+    assert _page_queries(client_ann, ticket) == few
