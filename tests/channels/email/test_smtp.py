@@ -233,3 +233,26 @@ def test_database_unavailable_mid_stream_answers_451_and_the_retry_lands_once(
     )
     assert Ticket.objects.count() == 5
     assert Message.objects.filter(direction=Direction.OUTBOUND).count() == 5
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "title"),
+    [
+        (
+            "出金が二日間保留のままです。確認していただけますか。",
+            "ja",
+            "お問い合わせを受け付けました",
+        ),
+        ("我的提幣已經兩天了還沒到賬，請幫忙查詢這個問題。", "zh-hant", "我們已收到您的請求"),
+        ("My deposit has not arrived after six confirmations.", "en", "We received your request"),
+    ],
+)
+def test_acknowledgement_is_in_the_customers_language(
+    listener: SMTPListener, body: str, language: str, title: str
+) -> None:
+    send(listener.port, mail(body=body + "\n", message_id=f"<lang-{language}@example.com>"))
+    message = _inbound(f"lang-{language}@example.com")
+    ack = Message.objects.get(ticket=message.ticket, direction=Direction.OUTBOUND)
+    assert ack.metadata["language"] == language
+    assert ack.subject == f"{title} [#{message.ticket.reference}]"
+    assert message.ticket.reference in ack.text
