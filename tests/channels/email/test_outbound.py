@@ -40,7 +40,7 @@ def _open(support: ChannelAccount) -> Ticket:
 
 
 def _sent(sink: SinkServer) -> list[EmailMessage]:
-    return [message_from_bytes(m.data, policy=policy.default) for m in sink.mails]  # type: ignore[misc]
+    return [message_from_bytes(m.data, policy=policy.default) for m in sink.mails]
 
 
 def test_agent_reply_is_a_threaded_mail_with_cc_and_attachment(

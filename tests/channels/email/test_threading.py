@@ -39,10 +39,7 @@ def _inbound(external_id: str) -> Message:
 
 def _delivered(sink: SinkServer, run_tasks: Callable[[], int]) -> list[EmailMessage]:
     run_tasks()
-    return [
-        message_from_bytes(m.data, policy=policy.default)  # type: ignore[misc]
-        for m in sink.mails
-    ]
+    return [message_from_bytes(m.data, policy=policy.default) for m in sink.mails]
 
 
 @pytest.fixture
