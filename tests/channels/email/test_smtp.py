@@ -256,3 +256,16 @@ def test_acknowledgement_is_in_the_customers_language(
     assert ack.metadata["language"] == language
     assert ack.subject == f"{title} [#{message.ticket.reference}]"
     assert message.ticket.reference in ack.text
+
+
+def test_mail_without_a_usable_sender_is_stored_without_acknowledgement(
+    listener: SMTPListener,
+) -> None:
+    raw = (
+        b"From: undisclosed-recipients:;\r\nTo: support@vigil.test\r\nSubject: ???\r\n"
+        b"Message-ID: <nosender@example.com>\r\n\r\nSomeone wrote without a From.\r\n"
+    )
+    send(listener.port, raw, sender="")
+    message = _inbound("nosender@example.com")
+    assert message.no_ack_reason == "no_address"
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()

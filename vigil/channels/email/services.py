@@ -139,7 +139,9 @@ def email_receive(
             _bounce_mark(bounce_of=verdict.bounce_of, evidence=verdict.evidence or "bounce")
         reason = verdict.reason or ""
         ack = None
-        if result.ticket_created and not reason:
+        if result.ticket_created and not reason and sender == UNKNOWN_SENDER:
+            reason = "no_address"
+        elif result.ticket_created and not reason:
             ack, reason = acknowledgements.acknowledgement_queue(
                 account=account,
                 ticket=result.ticket,
