@@ -60,13 +60,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from vigil.core.worker import BackgroundThreads
 
     sock = server.bind(args.host, args.port)
-    server.prepare()
+    if args.no_migrate:
+        _require_schema()
+    server.prepare(migrate=not args.no_migrate)
     login = None
     if args.demo:
         from vigil.demo.services import demo_seed
 
-        print("vigil: seeding the demo desk (first run only) ...", file=sys.stderr, flush=True)
-        login = demo_seed(tickets=args.demo_tickets).login
+        print("vigil: preparing the demo desk ...", file=sys.stderr, flush=True)
+        seeded = demo_seed(tickets=args.demo_tickets)
+        print(f"vigil: {seeded.describe()}", file=sys.stderr, flush=True)
+        login = seeded.login
     services: list[server.BackgroundService] = []
     if not args.no_worker and settings.CONFIG.embedded_worker:
         services.append(BackgroundThreads(workers=args.worker_threads))
@@ -279,6 +283,11 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--no-worker",
         action="store_true",
         help="serve only; leave tasks to `vigil worker` processes",
+    )
+    p.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not migrate at start (run `vigil migrate` once before many processes)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.add_argument("--access-log", action="store_true", help="log every HTTP request")

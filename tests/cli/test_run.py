@@ -136,6 +136,12 @@ def test_bad_configuration_exits_2_naming_the_variable(
     assert done.stdout == ""
 
 
+def test_no_migrate_refuses_an_unmigrated_database(vigil_env: dict[str, str]) -> None:
+    done = vigil("run", "--port", "0", "--no-migrate", env=vigil_env, timeout=60)
+    assert done.returncode == 1
+    assert "run `vigil migrate`" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_busy_port_is_a_clear_error(vigil_env: dict[str, str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
