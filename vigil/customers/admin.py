@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from vigil.core.admin import FastListAdmin
+from vigil.core.admin import FastListAdmin, language_filter
 from vigil.core.errors import ValidationFailed
 from vigil.core.languages import normalize_language
 from vigil.customers.models import ChannelIdentity, Customer
@@ -54,7 +54,7 @@ class CustomerForm(forms.ModelForm):
 class CustomerAdmin(FastListAdmin):
     form = CustomerForm
     list_display = ["__str__", "email", "uid", "vip_tier", "preferred_language", "created_at"]
-    list_filter = ["vip_tier", "preferred_language"]
+    list_filter = ["vip_tier", language_filter("preferred_language")]
     search_fields = ["=uid", "email", "name", "identities__address"]
     fields = ["name", "email", "uid", "preferred_language", "vip_tier", "notes", "created_at"]
     readonly_fields = ["email", "created_at"]

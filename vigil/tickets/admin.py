@@ -15,7 +15,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from vigil.core.admin import ReadOnlyAdmin
+from vigil.channels.choices import ChannelKind
+from vigil.core.admin import ReadOnlyAdmin, fixed_choices_filter, language_filter
 from vigil.tickets.content import preview
 from vigil.tickets.models import (
     TICKET_PREFIX,
@@ -27,6 +28,7 @@ from vigil.tickets.models import (
     TicketActivity,
 )
 
+CHANNEL_FILTER = fixed_choices_filter("channel", "channel", lambda: ChannelKind.choices)
 _REFERENCE = re.compile(rf"^\s*(?:{re.escape(TICKET_PREFIX)})?(\d{{1,18}})\s*$", re.IGNORECASE)
 
 
@@ -95,7 +97,14 @@ class TicketAdmin(ReadOnlyAdmin):
         "customer",
         "waiting_since",
     ]
-    list_filter = ["status", "priority", "category", "channel", "language", "team"]
+    list_filter = [
+        "status",
+        "priority",
+        "category",
+        CHANNEL_FILTER,
+        language_filter(),
+        "team",
+    ]
     list_select_related = ["team", "assignee", "customer"]
     search_fields = ["subject", "=customer__email", "=customer__uid"]
     raw_id_fields = ["customer", "team", "assignee", "channel_account", "follow_up_of"]
@@ -119,7 +128,7 @@ class TicketAdmin(ReadOnlyAdmin):
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
     list_display = ["id", "ticket", "direction", "channel", "delivery_status", "created_at"]
-    list_filter = ["direction", "channel", "delivery_status"]
+    list_filter = ["direction", CHANNEL_FILTER, "delivery_status"]
     list_select_related = ["ticket"]
     search_fields = ["=external_id"]
     raw_id_fields = ["ticket", "channel_account", "author_agent", "author_customer"]
@@ -129,7 +138,7 @@ class MessageAdmin(ReadOnlyAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["filename", "content_type", "size", "sha256", "message"]
-    list_filter = ["content_type", "inline"]
+    list_filter = ["inline"]
     search_fields = ["=sha256", "filename"]
     raw_id_fields = ["message"]
     ordering = ["-id"]
