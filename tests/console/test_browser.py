@@ -9,6 +9,7 @@ in-memory layer carries the event from message_ingest() to the agent's socket.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -135,6 +136,7 @@ def test_new_message_appears_live_and_the_reply_is_stored(live_desk: str, tmp_pa
             expect(row).to_be_visible()
             expect(row).to_contain_text("USDT deposit not credited")
             expect(row).to_contain_text("Mia Chen")
+            expect(row).to_have_class(re.compile(r"\bis-new\b"))  # highlighted as it arrives
             assert page.evaluate("window.__sameDocument") == "yes"
             page.screenshot(path=str(tmp_path / "inbox.png"))
 
@@ -145,6 +147,21 @@ def test_new_message_appears_live_and_the_reply_is_stored(live_desk: str, tmp_pa
             page.click("#reply-form button[type=submit]")
             expect(page.locator("#thread .msg-outbound")).to_contain_text(reply)
             expect(page.locator("#reply-text")).to_have_value("")
+
+            # The open ticket follows the customer's next message live, too.
+            page.evaluate("window.__sameDocument = 'ticket'")
+            off_loop(
+                lambda: message_ingest(
+                    inbound=inbound(
+                        ticket=ticket,
+                        sender_address=ticket.customer.email,
+                        text="Credited, thank you!",
+                    )
+                )
+            )
+            expect(page.locator("#thread .msg-inbound").last).to_contain_text("Credited")
+            expect(page.locator("#thread .msg-inbound")).to_have_count(2)
+            assert page.evaluate("window.__sameDocument") == "ticket"
             page.screenshot(path=str(tmp_path / "ticket.png"))
         finally:
             browser.close()

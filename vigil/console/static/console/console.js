@@ -80,11 +80,49 @@
   });
 
   /* The side panel refreshes itself on ticket changes, unless the agent is using it: a field
-   * has focus, a write is in flight, or an error is on show. (Used in an hx-trigger filter.) */
+   * has focus, a write is in flight, or an error has just been shown. A refresh skipped for that
+   * reason happens as soon as the panel is free again. (Used in an hx-trigger filter.) */
+  var ERROR_SHOWN_MS = 8000;
+  var panelBehind = false;
+
+  function panelBusy(panel) {
+    return panel.contains(document.activeElement) ||
+      !!panel.querySelector(".htmx-request, .alert-error:not(.is-stale)");
+  }
+
   window.vigilMayRefresh = function (panel) {
-    return !panel.contains(document.activeElement) &&
-      !panel.querySelector(".htmx-request, .alert-error");
+    var busy = panelBusy(panel);
+    if (busy) panelBehind = true;
+    return !busy;
   };
+
+  function catchUpPanel() {
+    var panel = document.getElementById("properties");
+    if (!panelBehind || !panel || panelBusy(panel) || !window.htmx) return;
+    panelBehind = false;
+    window.htmx.trigger(panel, "vigil:refresh");
+  }
+
+  document.addEventListener("focusout", function (e) {
+    if (e.target.closest && e.target.closest("#properties")) setTimeout(catchUpPanel, 300);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("#properties")) {
+      setTimeout(catchUpPanel, 50);
+    }
+  });
+  /* htmx:afterSettle fires on each element the swap put in (e.target); e.detail.target is the
+   * element that was replaced. */
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.target;
+    if (!target.closest || !target.closest("#properties")) return;
+    target.querySelectorAll(".alert-error").forEach(function (alert) {
+      setTimeout(function () {
+        alert.classList.add("is-stale");
+        catchUpPanel();
+      }, ERROR_SHOWN_MS);
+    });
+  });
 
   /* A write from the side panel wins over a refresh of it that is still on its way. */
   document.addEventListener("htmx:beforeRequest", function (e) {
@@ -104,15 +142,15 @@
   }
 
   document.addEventListener("htmx:afterSettle", function (e) {
-    var target = e.detail.target;
-    if (target && target.id === "inbox-results" && knownRows) {
+    var target = e.target;
+    if (target.id === "inbox-results" && knownRows) {
       var seen = knownRows;
       knownRows = null;
       target.querySelectorAll("tr[data-ticket-id]").forEach(function (row) {
         if (!seen[row.dataset.ticketId]) row.classList.add("is-new");
       });
     }
-    if (target && target.id === "thread") scrollThread(false);
+    if (target.id === "thread") scrollThread(false);
   });
 
   /* --- conveniences -------------------------------------------------------------------- */
