@@ -36,8 +36,10 @@ def _setup(args: argparse.Namespace) -> None:
 
     config.load()  # raises ConfigError before Django swallows anything into a traceback
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # already set up when main() is called from a running Django
+        django.setup()
 
 
 def _require_schema() -> None:
