@@ -58,6 +58,7 @@ def _require_schema() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from django.conf import settings
 
+    from vigil.channels.email.background import EmailChannelService
     from vigil.core import server
     from vigil.core.worker import BackgroundThreads
 
@@ -76,10 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     services: list[server.BackgroundService] = []
     if not args.no_worker and settings.CONFIG.embedded_worker:
         services.append(BackgroundThreads(workers=args.worker_threads))
-    if args.smtp_port != 0:
-        from vigil.channels.email.background import EmailChannelService
-
-        services.append(EmailChannelService(host=args.host, smtp_port=args.smtp_port))
+    services.append(EmailChannelService(host=args.host, smtp_port=args.smtp_port))
     url = server.url_of(sock, args.host)
 
     def ready() -> None:

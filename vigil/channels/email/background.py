@@ -75,12 +75,20 @@ class EmailChannelService:
     """What `vigil run` starts for e-mail: SMTP listener and IMAP watchers."""
 
     def __init__(self, *, host: str, smtp_port: int | None) -> None:
+        """`smtp_port` None: the default port, skipped with a warning when busy; 0: no SMTP
+        listener (IMAP mailboxes are still watched); else that port or a start-up error."""
         self.explicit_port = smtp_port is not None
+        self.smtp_enabled = smtp_port != 0
         self.smtp = SMTPListener(host=host, port=DEFAULT_PORT if smtp_port is None else smtp_port)
         self.watchers = MailboxWatchers()
         self._smtp_started = False
 
     def start(self) -> None:
+        if self.smtp_enabled:
+            self._start_smtp()
+        self.watchers.start()
+
+    def _start_smtp(self) -> None:
         try:
             self.smtp.start()
             self._smtp_started = True
@@ -96,7 +104,6 @@ class EmailChannelService:
                 self.smtp.requested_port,
                 exc.strerror or exc,
             )
-        self.watchers.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self.watchers.stop(timeout)
