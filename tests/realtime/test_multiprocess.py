@@ -21,6 +21,7 @@ from tests.factories.tickets import ingest
 from tests.realtime.helpers import session_cookie
 from tests.realtime.servers import Server, server_pool
 from vigil.accounts.services import api_token_create
+from vigil.core.broadcast import broadcaster
 from vigil.core.events import DESK_STREAM
 from vigil.core.selectors import stream_last_seq
 from vigil.realtime.layers import channel_layers_config
@@ -56,7 +57,9 @@ def ingest_here(redis_url: str, subject: str) -> int:
     layers = channel_layers_config(redis_url=redis_url, secret_key=settings.SECRET_KEY)
     try:
         with override_settings(CHANNEL_LAYERS=layers):
-            return ingest(subject=subject).ticket.pk
+            ticket_id = ingest(subject=subject).ticket.pk
+            assert broadcaster.flush(), "the broadcast did not go out"
+            return ticket_id
     finally:
         connection.close()
 

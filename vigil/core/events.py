@@ -47,11 +47,16 @@ def register[E: type[DomainEvent]](cls: E) -> E:
     return cls
 
 
-def publish_on_commit(event: DomainEvent) -> None:
-    """Publish `event` once the current transaction commits; nothing if it rolls back."""
+def publish_on_commit(*events: DomainEvent) -> None:
+    """Publish `events` once the current transaction commits; nothing if it rolls back.
+
+    Events passed together are stored in one transaction with consecutive sequence numbers,
+    so a service that raises several events passes them in one call.
+    """
     from vigil.core.services import event_publish
 
-    transaction.on_commit(lambda: event_publish(event=event), robust=True)
+    if events:
+        transaction.on_commit(lambda: event_publish(events=events), robust=True)
 
 
 def on_commit(fn: Callable[[], Any]) -> None:

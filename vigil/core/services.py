@@ -1,4 +1,4 @@
-"""Core writes: storing an event in its stream's sequence and broadcasting it.
+"""Core writes: storing events in their stream's sequence and broadcasting them.
 
 See docs/architecture.md#events.
 """
@@ -6,15 +6,15 @@ See docs/architecture.md#events.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
+from vigil.core.broadcast import broadcaster
 from vigil.core.events import DomainEvent
 from vigil.core.models import Event, EventStream
 
@@ -39,6 +39,76 @@ def event_message(event: Event, stream: str) -> dict[str, Any]:
     }
 
 
+_stream_ids: dict[str, int] = {}
+
+
+def _stream_id(name: str) -> int:
+    """The id of a stream's row, created on first use; rows are never deleted, so cache it."""
+    stream_id = _stream_ids.get(name)
+    if stream_id is None:
+        stream_id = EventStream.objects.get_or_create(name=name)[0].pk
+        _stream_ids[name] = stream_id
+    return stream_id
+
+
+def _advance(stream_id: int, name: str, count: int) -> int:
+    """Take `count` sequence numbers; returns the last. The UPDATE holds the stream's row
+    lock until the commit, so numbers are handed out in commit order with no gaps."""
+    table = connection.ops.quote_name(EventStream._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + %s "  # noqa: S608
+            "WHERE id = %s AND name = %s RETURNING last_seq",
+            [count, stream_id, name],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the cached row is gone (a flushed test database): look it up again
+        _stream_ids.clear()
+        raise EventStream.DoesNotExist(f"event stream {stream_id}")
+    return int(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    stream: str
+    type: str
+    payload: dict[str, Any]
+    team_id: int | None = None
+    agent_id: int | None = None
+
+
+def events_store(*, drafts: Sequence[EventDraft]) -> list[Event]:
+    """Append events to their streams with the next sequence numbers, in one transaction."""
+    stored: list[Event] = []
+    by_stream: dict[str, list[EventDraft]] = {}
+    for draft in drafts:
+        by_stream.setdefault(draft.stream, []).append(draft)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                for name, items in by_stream.items():
+                    stream_id = _stream_id(name)
+                    last = _advance(stream_id, name, len(items))
+                    rows = [
+                        Event(
+                            stream_id=stream_id,
+                            seq=last - len(items) + 1 + i,
+                            type=d.type,
+                            payload=d.payload,
+                            team_id=d.team_id,
+                            agent_id=d.agent_id,
+                        )
+                        for i, d in enumerate(items)
+                    ]
+                    stored += Event.objects.bulk_create(rows)
+            return stored
+        except EventStream.DoesNotExist:
+            if attempt:
+                raise
+            stored = []
+    return stored
+
+
 def event_store(
     *,
     stream: str,
@@ -48,44 +118,35 @@ def event_store(
     agent_id: int | None = None,
 ) -> Event:
     """Append one event to `stream` with the next sequence number, durably."""
-    with transaction.atomic():
-        stream_row, _ = EventStream.objects.get_or_create(name=stream)
-        # The UPDATE takes the row lock, so numbers are handed out in commit order.
-        EventStream.objects.filter(pk=stream_row.pk).update(last_seq=F("last_seq") + 1)
-        seq = EventStream.objects.filter(pk=stream_row.pk).values_list("last_seq", flat=True).get()
-        return Event.objects.create(
-            stream=stream_row,
-            seq=seq,
-            type=type,
-            payload=payload,
-            team_id=team_id,
-            agent_id=agent_id,
-        )
+    draft = EventDraft(
+        stream=stream, type=type, payload=payload, team_id=team_id, agent_id=agent_id
+    )
+    return events_store(drafts=[draft])[0]
 
 
 def event_broadcast(*, event: Event, stream: str) -> None:
-    """Send a stored event to live sockets. A failure loses nothing: clients resync from the log."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "stream.event", **event_message(event, stream)}
-    try:
-        async_to_sync(layer.group_send)(stream_group(stream), message)
-    except Exception:  # the channel layer is best effort; the event log is the truth
-        logger.exception("broadcast of %s#%s failed; clients will resync", stream, event.seq)
+    """Hand a stored event to the broadcaster for live sockets. A failure loses nothing:
+    clients fill gaps from the log."""
+    broadcaster.send(stream_group(stream), {"type": "stream.event", **event_message(event, stream)})
 
 
-def event_publish(*, event: DomainEvent) -> Event:
-    stream = event.stream_name()
-    team_id, agent_id = event.audience()
-    stored = event_store(
-        stream=stream,
-        type=event.type,
-        payload=event.payload(),
-        team_id=team_id,
-        agent_id=agent_id,
-    )
-    event_broadcast(event=stored, stream=stream)
+def event_publish(*, events: Sequence[DomainEvent]) -> list[Event]:
+    """Store events (one transaction for all of them), then broadcast them in order."""
+    drafts = []
+    for event in events:
+        team_id, agent_id = event.audience()
+        drafts.append(
+            EventDraft(
+                stream=event.stream_name(),
+                type=event.type,
+                payload=event.payload(),
+                team_id=team_id,
+                agent_id=agent_id,
+            )
+        )
+    stored = events_store(drafts=drafts)
+    for row, draft in zip(stored, drafts, strict=True):
+        event_broadcast(event=row, stream=draft.stream)
     return stored
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import ValidationFailed
-from vigil.core.events import publish_on_commit
+from vigil.core.events import DomainEvent, publish_on_commit
 from vigil.core.languages import normalize_language
 from vigil.customers.models import Customer
 from vigil.customers.services import customer_resolve
@@ -33,9 +33,9 @@ from vigil.tickets.services import (
     apply_status,
     attachments_store,
     check_body,
-    publish_message_added,
-    publish_ticket_updated,
+    message_added_event,
     ticket_summary,
+    ticket_updated_event,
 )
 from vigil.tickets.status import ON_CUSTOMER_MESSAGE
 
@@ -158,8 +158,9 @@ def _store(inbound: InboundMessage) -> IngestResult:
         kind=ActivityKind.MESSAGE,
         data={"message_id": message.pk, "direction": Direction.INBOUND},
     )
+    events: list[DomainEvent] = []
     if created:
-        publish_on_commit(
+        events.append(
             TicketCreated(
                 ticket_id=ticket.pk,
                 team_id=ticket.team_id,
@@ -168,8 +169,9 @@ def _store(inbound: InboundMessage) -> IngestResult:
             )
         )
     else:
-        _ticket_touch(ticket, received=received)
-    publish_message_added(ticket=ticket, message=message)
+        events += _ticket_touch(ticket, received=received)
+    events.append(message_added_event(ticket=ticket, message=message))
+    publish_on_commit(*events)
     return IngestResult(message=message, ticket=ticket, ticket_created=created, duplicate=False)
 
 
@@ -232,8 +234,8 @@ def _register_keys(inbound: InboundMessage, ticket: Ticket) -> None:
         )
 
 
-def _ticket_touch(ticket: Ticket, *, received: datetime) -> None:
-    """A customer wrote on an existing ticket: it needs the desk again."""
+def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
+    """A customer wrote on an existing ticket: it needs the desk again. Returns its events."""
     fields = ["last_message_at"]
     ticket.last_message_at = max(received, ticket.last_message_at or received)
     if not ticket.awaiting_agent:
@@ -245,7 +247,7 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> None:
     if target != ticket.status:
         fields += apply_status(ticket=ticket, status=target, actor=None)
     ticket.save(update_fields=[*fields, "updated_at"])
-    if before != ticket.status:
-        publish_ticket_updated(
-            ticket=ticket, changes={"status": [before, ticket.status]}, actor=None
-        )
+    if before == ticket.status:
+        return []
+    changes: dict[str, list[Any]] = {"status": [before, ticket.status]}
+    return [ticket_updated_event(ticket=ticket, changes=changes, actor=None)]

@@ -23,7 +23,7 @@ from vigil.channels.base import DeliveryError
 from vigil.channels.registry import adapter_for
 from vigil.channels.selectors import reply_route
 from vigil.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from vigil.core.events import on_commit, publish_on_commit
+from vigil.core.events import DomainEvent, on_commit, publish_on_commit
 from vigil.core.languages import normalize_language
 from vigil.tickets.choices import (
     ActivityKind,
@@ -84,34 +84,40 @@ def activity_add(
     return TicketActivity.objects.create(ticket=ticket, kind=kind, actor=actor, data=data or {})
 
 
+def ticket_updated_event(
+    *, ticket: Ticket, changes: dict[str, list[Any]], actor: Agent | None
+) -> TicketUpdated:
+    return TicketUpdated(
+        ticket_id=ticket.pk,
+        team_id=ticket.team_id,
+        assignee_id=ticket.assignee_id,
+        ticket=ticket_summary(ticket),
+        changes=changes,
+        actor_id=actor.pk if actor else None,
+    )
+
+
+def message_added_event(*, ticket: Ticket, message: Message) -> MessageAdded:
+    return MessageAdded(
+        ticket_id=ticket.pk,
+        team_id=ticket.team_id,
+        assignee_id=ticket.assignee_id,
+        ticket=ticket_summary(ticket),
+        message_id=message.pk,
+        direction=message.direction,
+        channel=message.channel,
+        preview=preview(message.text),
+    )
+
+
 def publish_ticket_updated(
     *, ticket: Ticket, changes: dict[str, list[Any]], actor: Agent | None
 ) -> None:
-    publish_on_commit(
-        TicketUpdated(
-            ticket_id=ticket.pk,
-            team_id=ticket.team_id,
-            assignee_id=ticket.assignee_id,
-            ticket=ticket_summary(ticket),
-            changes=changes,
-            actor_id=actor.pk if actor else None,
-        )
-    )
+    publish_on_commit(ticket_updated_event(ticket=ticket, changes=changes, actor=actor))
 
 
 def publish_message_added(*, ticket: Ticket, message: Message) -> None:
-    publish_on_commit(
-        MessageAdded(
-            ticket_id=ticket.pk,
-            team_id=ticket.team_id,
-            assignee_id=ticket.assignee_id,
-            ticket=ticket_summary(ticket),
-            message_id=message.pk,
-            direction=message.direction,
-            channel=message.channel,
-            preview=preview(message.text),
-        )
-    )
+    publish_on_commit(message_added_event(ticket=ticket, message=message))
 
 
 # --- status -------------------------------------------------------------------------------
@@ -360,9 +366,10 @@ def message_reply(
             data={"message_id": message.pk, "direction": Direction.OUTBOUND},
         )
         ticket.save(update_fields=[*fields, "updated_at"])
-        publish_message_added(ticket=ticket, message=message)
+        events: list[DomainEvent] = [message_added_event(ticket=ticket, message=message)]
         if changes:
-            publish_ticket_updated(ticket=ticket, changes=changes, actor=agent)
+            events.append(ticket_updated_event(ticket=ticket, changes=changes, actor=agent))
+        publish_on_commit(*events)
         from vigil.tickets.tasks import deliver_message
 
         message_id = message.pk
@@ -450,37 +457,36 @@ def _delivery_record(
     final: bool = True,
     external_id: str | None = None,
 ) -> None:
+    """Record an attempt's outcome. Only a still-pending message changes status, so a bounce
+    that marked it failed while it was being sent is not overwritten by "sent"."""
+    values: dict[str, Any] = {"delivery_error": error}
+    if ok:
+        values["delivery_status"] = DeliveryStatus.SENT
+        if external_id and not message.external_id:
+            values["external_id"] = external_id
+    elif final:
+        values["delivery_status"] = DeliveryStatus.FAILED
     with transaction.atomic():
-        fields = ["delivery_error"]
-        message.delivery_error = error
-        if ok:
-            message.delivery_status = DeliveryStatus.SENT
-            fields.append("delivery_status")
-            if external_id and not message.external_id:
-                message.external_id = external_id
-                fields.append("external_id")
-        elif final:
-            message.delivery_status = DeliveryStatus.FAILED
-            fields.append("delivery_status")
-        message.save(update_fields=fields)
-        if ok or final:
-            activity_add(
-                ticket=message.ticket,
-                kind=ActivityKind.DELIVERY,
-                data={
-                    "message_id": message.pk,
-                    "status": message.delivery_status,
-                    "error": error,
-                },
-            )
-            ticket = Ticket.objects.select_related("customer", "team", "assignee").get(
-                pk=message.ticket_id
-            )
-            publish_ticket_updated(
-                ticket=ticket,
-                changes={"delivery": [message.pk, message.delivery_status]},
-                actor=None,
-            )
+        changed = Message.objects.filter(
+            pk=message.pk, delivery_status=DeliveryStatus.PENDING
+        ).update(**values)
+        if not changed or "delivery_status" not in values:
+            return
+        for field, value in values.items():
+            setattr(message, field, value)
+        activity_add(
+            ticket=message.ticket,
+            kind=ActivityKind.DELIVERY,
+            data={"message_id": message.pk, "status": message.delivery_status, "error": error},
+        )
+        ticket = Ticket.objects.select_related("customer", "team", "assignee").get(
+            pk=message.ticket_id
+        )
+        publish_ticket_updated(
+            ticket=ticket,
+            changes={"delivery": [message.pk, message.delivery_status]},
+            actor=None,
+        )
 
 
 SOLVED_CLOSE_AFTER = timedelta(days=4)
