@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -61,16 +62,20 @@ def agent_create(
             validate_password(password)
         except ValidationError as exc:
             raise ValidationFailed(" ".join(exc.messages)) from None
+    # Hash before the transaction: PBKDF2 takes a good fraction of a second, and SQLite's write
+    # lock would be held for all of it.
+    hashed = make_password(password)
     with transaction.atomic():
         if user_model.objects.filter(username=email).exists():
             raise Conflict(f"an agent with e-mail {email} already exists")
-        user = user_model.objects.create_user(
+        user = user_model(
             username=email,
             email=email,
-            password=password,
+            password=hashed,
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,
         )
+        user.save()
         agent = Agent.objects.create(
             user=user,
             display_name=display_name.strip() or email.split("@")[0],
