@@ -4,10 +4,11 @@ its messages arrive on."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 
 from vigil.core.models import TimeStampedModel
 from vigil.tickets.choices import (
+    UNSOLVED_STATUSES,
     ActivityKind,
     Category,
     DeliveryStatus,
@@ -17,6 +18,11 @@ from vigil.tickets.choices import (
 )
 
 TICKET_PREFIX = "VG-"
+
+# Most urgent first: -priority, written without a query parameter so that SQLite matches it to
+# the indexes below. The inbox sorts by (URGENCY, waiting_since, id); see selectors.inbox_page.
+URGENCY = Func(F("priority"), template="(-%(expressions)s)", output_field=models.IntegerField())
+INBOX_KEY = (URGENCY, F("waiting_since"), F("id"), F("priority"))
 
 
 class Tag(models.Model):
@@ -72,20 +78,35 @@ class Ticket(TimeStampedModel):
     )
 
     class Meta:
+        # The inbox order is (URGENCY, waiting_since, id), all ascending, so that a keyset
+        # cursor is one row comparison an index can seek to, on PostgreSQL and SQLite alike.
+        # The trailing `priority` lets SQLite test the cursor on the index alone. Unsolved
+        # tickets (a small, busy share) get partial indexes; queries name the unsolved
+        # statuses literally (selectors.unsolved()) so that SQLite recognises them.
         indexes = [
-            # The inbox: unsolved tickets, most urgent first, longest waiting first.
             models.Index(
-                fields=["status", "-priority", "waiting_since", "id"], name="tickets_inbox_idx"
+                *INBOX_KEY, condition=Q(status__in=UNSOLVED_STATUSES), name="tickets_unsolved_idx"
             ),
             models.Index(
-                fields=["team", "status", "-priority", "waiting_since", "id"],
-                name="tickets_inbox_team_idx",
+                F("team"),
+                *INBOX_KEY,
+                # Trailing status and assignee: the unsolved counts per status (the console's
+                # sidebar) read this index alone, with or without the visibility test.
+                F("status"),
+                F("assignee"),
+                condition=Q(status__in=UNSOLVED_STATUSES),
+                name="tickets_unsolved_team_idx",
             ),
             models.Index(
-                fields=["assignee", "status", "-priority", "waiting_since", "id"],
-                name="tickets_inbox_assignee_idx",
+                F("language"),
+                *INBOX_KEY,
+                condition=Q(status__in=UNSOLVED_STATUSES),
+                name="tickets_unsolved_language_idx",
             ),
-            models.Index(fields=["-priority", "waiting_since", "id"], name="tickets_order_idx"),
+            # Every ticket, for lists beyond the unsolved ones (solved, closed, all), and an
+            # agent's tickets in any status (an agent's share is small enough to walk).
+            models.Index(*INBOX_KEY, name="tickets_order_idx"),
+            models.Index(F("assignee"), *INBOX_KEY, name="tickets_assignee_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,15 +17,31 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import BigIntegerField, Count, F, Prefetch, Q, QuerySet, Value
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+)
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThanOrEqual, In
+from django.db.models.lookups import Exact, GreaterThanOrEqual, In, Lookup
+from django.db.models.sql.where import WhereNode
 
 from vigil.accounts.models import Agent
 from vigil.accounts.selectors import agent_team_ids
 from vigil.core.errors import NotFound, ValidationFailed
+from vigil.customers.models import Customer
 from vigil.tickets.choices import UNSOLVED_STATUSES
 from vigil.tickets.models import TICKET_PREFIX, URGENCY, Message, Ticket, TicketActivity
 
@@ -38,7 +54,7 @@ class InlineIn(In):
     fixed choice values only: SQLite uses a partial index only when the query repeats the
     index's condition literally."""
 
-    def process_rhs(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def process_rhs(self, compiler, connection):
         values = [str(value) for value in dict.fromkeys(self.rhs)]
         if not all(_LITERAL.match(value) for value in values):
             raise ValueError(f"InlineIn takes plain choice values, not {values!r}")
@@ -48,6 +64,40 @@ class InlineIn(In):
 def unsolved() -> InlineIn:
     """The condition of Ticket's partial indexes, as the query must spell it."""
     return InlineIn(F("status"), UNSOLVED_STATUSES)
+
+
+class ByVendor:
+    """One filter spelled two ways that select the same rows: `sqlite` for SQLite, `other`
+    for PostgreSQL, each in the form its planner serves from Ticket's indexes (SQLite plans
+    without statistics and cannot seek a row comparison on an expression; PostgreSQL can,
+    and misjudges redundant conditions). Pass it to QuerySet.filter()."""
+
+    conditional = True
+
+    def __init__(self, *, sqlite: Q | Lookup, other: Q | Lookup) -> None:
+        self.sqlite, self.other = sqlite, other
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> WhereNode:
+        children: list[Any] = [
+            self.sqlite.resolve_expression(*args, **kwargs),
+            self.other.resolve_expression(*args, **kwargs),
+        ]
+        return _VendorNode(children)
+
+
+class _VendorNode(WhereNode):
+    """A resolved ByVendor: children [sqlite, other]; compiles the one for the database."""
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(self.children[1])
+
+    def as_sqlite(self, compiler, connection):
+        return compiler.compile(self.children[0])
+
+
+def _unindexed(column: str) -> Func:
+    """+column: SQLite's documented way to keep an index on `column` out of a plan."""
+    return Func(F(column), template="(+%(expressions)s)", output_field=BigIntegerField())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,15 +127,28 @@ class TicketPage:
 def visible_tickets(agent: Agent) -> QuerySet[Ticket]:
     """Tickets the agent may see: their teams', team-less ones and their own; or all of them
     for supervisors and admins."""
+    visible = _visibility(agent)
     qs = Ticket.objects.all()
+    return qs if visible is None else qs.filter(visible)
+
+
+def _visibility(agent: Agent, path: str = "") -> ByVendor | None:
+    """The visibility test on the ticket at `path` ("" or "ticket__"); None: sees everything.
+
+    team IN (...) OR team IS NULL OR assignee = agent. For SQLite it is spelled with COALESCE
+    (team 0 never exists), which it cannot split into three index lookups whose union it would
+    then sort: it walks the ordered index and tests each row instead.
+    """
     team_ids = agent_team_ids(agent)
-    if team_ids is not None:
-        # team IN (...) OR team IS NULL OR assignee = agent; team 0 never exists. Written so
-        # that the inbox walks its ordered index and tests each row, instead of SQLite merging
-        # three index lookups and sorting every visible ticket.
-        team = Coalesce(F("team_id"), Value(0), output_field=BigIntegerField())
-        qs = qs.filter(Q(In(team, [0, *sorted(team_ids)])) | Q(assignee=agent))
-    return qs
+    if team_ids is None:
+        return None
+    ids = sorted(team_ids)
+    team = Coalesce(F(f"{path}team_id"), Value(0), output_field=BigIntegerField())
+    mine = Q(**{f"{path}assignee": agent})
+    return ByVendor(
+        sqlite=Q(In(team, [0, *ids])) | mine,
+        other=Q(**{f"{path}team_id__in": ids}) | Q(**{f"{path}team__isnull": True}) | mine,
+    )
 
 
 def ticket_get_for_agent(agent: Agent, ticket_id: int) -> Ticket:
@@ -111,12 +174,21 @@ def parse_ticket_reference(value: str) -> int | None:
 
 def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     statuses = f.statuses or (() if f.all_statuses else UNSOLVED_STATUSES)
-    if statuses and set(statuses) <= set(UNSOLVED_STATUSES):
+    only_unsolved = bool(statuses) and set(statuses) <= set(UNSOLVED_STATUSES)
+    if only_unsolved:
         qs = qs.filter(unsolved())  # the partial indexes serve any set of unsolved statuses
     if statuses and set(statuses) != set(UNSOLVED_STATUSES):
         qs = qs.filter(status__in=statuses) if len(statuses) > 1 else qs.filter(status=statuses[0])
     if f.team_id is not None:
-        qs = qs.filter(team_id=f.team_id)
+        # Beyond the unsolved tickets, SQLite would sort a team's whole history from the
+        # foreign-key index; walking the ordered index and testing each row is cheaper.
+        qs = qs.filter(
+            Q(team_id=f.team_id)
+            if only_unsolved
+            else ByVendor(
+                sqlite=Exact(_unindexed("team_id"), f.team_id), other=Q(team_id=f.team_id)
+            )
+        )
     elif f.unassigned_team:
         qs = qs.filter(team__isnull=True)
     if f.assignee_id is not None:
@@ -128,7 +200,9 @@ def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.priority is not None:
-        qs = qs.filter(Exact(URGENCY, -f.priority))  # seeks the indexes' leading key
+        # PostgreSQL seeks the indexes' leading key; SQLite, which would then sort, tests the
+        # indexes' trailing `priority` while it walks them in order.
+        qs = qs.filter(ByVendor(sqlite=Q(priority=f.priority), other=Exact(URGENCY, -f.priority)))
     if f.customer_id is not None:
         qs = qs.filter(customer_id=f.customer_id)
     if f.tag:
@@ -136,7 +210,9 @@ def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.q.strip():
         q = f.q.strip()
         number = parse_ticket_reference(q)
-        match = Q(subject__icontains=q) | Q(customer__email__iexact=q) | Q(customer__uid=q)
+        # The customers are looked up once (a subquery), not joined and tested per ticket.
+        customers = Customer.objects.filter(Q(email__iexact=q) | Q(uid=q)).values("pk")
+        match = Q(subject__icontains=q) | Q(customer_id__in=customers)
         if number is not None:
             match |= Q(pk=number)
         qs = qs.filter(match)
@@ -162,21 +238,26 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
     return priority, when, pk
 
 
-def _after_cursor(
-    qs: QuerySet[Ticket], cursor: str, fixed_priority: int | None
-) -> QuerySet[Ticket]:
+def _after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
     """Rows after the cursor in inbox order: (-priority, waiting_since, id) > the cursor's."""
     priority, waiting, pk = decode_cursor(cursor)
-    if fixed_priority == priority:  # within one priority: a plain row comparison
-        return qs.filter(TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk)))
+    after = TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk))
     return qs.filter(
-        # PostgreSQL seeks to the cursor with the row comparison on the index keys; SQLite
-        # cannot seek a row comparison on an expression, so it seeks to the cursor's priority
-        # and skips the rows before the cursor with the third test, on the index alone.
-        GreaterThanOrEqual(URGENCY, -priority),
-        TupleGreaterThan(Tuple(URGENCY, F("waiting_since"), F("pk")), (-priority, waiting, pk)),
-        Q(priority__lt=priority)
-        | Q(TupleGreaterThan(Tuple(F("waiting_since"), F("pk")), (waiting, pk))),
+        ByVendor(
+            # SQLite cannot seek a row comparison on an expression: it seeks to the cursor's
+            # priority and skips the rows before the cursor on the index alone.
+            sqlite=Q(GreaterThanOrEqual(URGENCY, -priority))
+            & (Q(priority__lt=priority) | Q(after)),
+            # PostgreSQL seeks straight to the cursor. (>= and "not the cursor's row" rather
+            # than >: it estimates a row comparison by its first column alone, and "> the
+            # last priority" would look empty and get a plan that reads every row.)
+            other=Q(
+                TupleGreaterThanOrEqual(
+                    Tuple(URGENCY, F("waiting_since"), F("pk")), (-priority, waiting, pk)
+                )
+            )
+            & ~Q(pk=pk),
+        )
     )
 
 
@@ -190,13 +271,11 @@ def inbox_page(
     if filters.tag:
         qs = qs.distinct()
     if cursor:
-        qs = _after_cursor(qs, cursor, filters.priority)
-    # With one priority, leaving it out of ORDER BY lets SQLite see the index order.
-    order = INBOX_ORDER[1:] if filters.priority is not None else INBOX_ORDER
+        qs = _after_cursor(qs, cursor)
     rows = list(
         qs.select_related("customer", "team", "assignee")
         .prefetch_related("tags")
-        .order_by(*order)[: limit + 1]
+        .order_by(*INBOX_ORDER)[: limit + 1]
     )
     more = len(rows) > limit
     items = rows[:limit]
@@ -228,7 +307,9 @@ def messages_for_agent(
     external_id: str | None = None,
     limit: int = 100,
 ) -> list[Message]:
-    qs = Message.objects.filter(ticket__in=visible_tickets(agent))
+    # A join on the ticket, not `ticket IN (visible tickets)`: SQLite would list them all first.
+    visible = _visibility(agent, "ticket__")
+    qs = Message.objects.all() if visible is None else Message.objects.filter(visible)
     if ticket_id is not None:
         qs = qs.filter(ticket_id=ticket_id)
     if external_id is not None:  # an e-mail Message-ID may be given with its <brackets>
@@ -241,12 +322,7 @@ def messages_for_agent(
 
 
 def status_counts(*, agent: Agent) -> dict[str, int]:
-    rows = (
-        visible_tickets(agent)
-        .filter(status__in=UNSOLVED_STATUSES)
-        .values("status")
-        .annotate(n=Count("id"))
-    )
+    rows = visible_tickets(agent).filter(unsolved()).values("status").annotate(n=Count("id"))
     counts: dict[str, int] = {str(s): 0 for s in UNSOLVED_STATUSES}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
