@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from vigil.core.errors import Conflict, ValidationFailed
 from vigil.core.languages import normalize_language
@@ -39,18 +39,22 @@ def customer_resolve(
     name: str = "",
     language: str = "",
     uid: str | None = None,
+    known: Customer | None = None,
 ) -> Customer:
     """The customer behind (kind, address), created with its identity when first seen.
 
     An exchange UID links a new identity to the customer already known by that UID. Safe
     under concurrency: a racing insert of the same identity resolves to the same customer.
+    `known` is a customer the caller already holds (a reply's ticket's customer): when the
+    identity is theirs it is returned as it is, without loading it again.
     """
     address = normalize_address(kind=kind, address=address)
     uid = (uid or "").strip() or None
-    identity = ChannelIdentity.objects.select_related("customer").filter(kind=kind, address=address)
-    found = identity.first()
-    if found is not None:
-        return found.customer
+    found_id = _identity_owner(kind=kind, address=address)
+    if found_id is not None:
+        if known is not None and known.pk == found_id:
+            return known
+        return Customer.objects.get(pk=found_id)
     try:
         with transaction.atomic():
             customer = Customer.objects.filter(uid=uid).first() if uid else None
@@ -66,7 +70,8 @@ def customer_resolve(
             )
             return customer
     except IntegrityError:
-        found = identity.first()
+        identity = ChannelIdentity.objects.select_related("customer")
+        found = identity.filter(kind=kind, address=address).first()
         if found is None:
             # The UID was taken by a concurrent insert: retry once, now it exists.
             customer = Customer.objects.filter(uid=uid).first() if uid else None
@@ -77,6 +82,20 @@ def customer_resolve(
             )
             return customer
         return found.customer
+
+
+def _identity_owner(*, kind: str, address: str) -> int | None:
+    """The customer id of an identity, or None. Every inbound message asks this, so it is
+    one plain statement on the (kind, address) unique index, without the ORM's query
+    building (a tenth of the CPU)."""
+    table = connection.ops.quote_name(ChannelIdentity._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT customer_id FROM {table} WHERE kind = %s AND address = %s",  # noqa: S608
+            [kind, address],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def customer_update(

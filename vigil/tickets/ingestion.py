@@ -4,7 +4,9 @@ message_ingest() resolves the customer, threads the message into its ticket or o
 stores the message and its attachments, and commits, and only then publishes events and
 enqueues follow-up work. It returns once the message is durable, so the channel may
 acknowledge it. The same (channel account, external id) delivered twice, or concurrently,
-is stored once.
+is stored once: the insert meets the unique constraint, its savepoint rolls back, and the
+stored message is returned. (No look-up before the insert: a new message, the common case,
+costs no extra query.)
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from vigil.customers.services import customer_resolve
 from vigil.tickets.choices import ActivityKind, Category, Direction, Priority, TicketStatus
 from vigil.tickets.content import html_to_text, preview, sanitize_html
 from vigil.tickets.events import TicketCreated
-from vigil.tickets.models import Message, ThreadKey, Ticket
+from vigil.tickets.models import Message, ThreadKey, Ticket, TicketActivity
 from vigil.tickets.services import (
     NewAttachment,
-    activity_add,
+    activities_add,
+    activities_undone_on_error,
     apply_status,
     attachments_store,
     check_body,
@@ -64,6 +67,9 @@ class InboundMessage:
     ticket: Ticket | None = None  # the channel already knows the ticket (portal, API)
     received_at: datetime | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    full_text: str = ""  # the whole original text when `text` is a stripped part of it
+    raw: str = ""  # storage name of the bytes as received (e.g. the .eml)
+    no_ack_reason: str = ""  # why it gets no automatic acknowledgement, when known up front
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +82,18 @@ class IngestResult:
 
 def message_ingest(*, inbound: InboundMessage) -> IngestResult:
     _validate(inbound)
-    existing = _existing(inbound)
-    if existing is not None:
-        return IngestResult(
-            message=existing, ticket=existing.ticket, ticket_created=False, duplicate=True
-        )
     try:
-        with transaction.atomic():
-            result = _store(inbound)
+        with activities_undone_on_error(), transaction.atomic():
+            return _store(inbound)
     except IntegrityError:
-        # A concurrent delivery of the same message committed first: it is stored once.
+        # Stored before (a retry) or by a concurrent delivery that committed first: the
+        # unique (account, external id) refused the insert; return the stored message.
         existing = _existing(inbound)
         if existing is None:
             raise
         return IngestResult(
             message=existing, ticket=existing.ticket, ticket_created=False, duplicate=True
         )
-    return result
 
 
 def _validate(inbound: InboundMessage) -> None:
@@ -110,33 +111,44 @@ def _validate(inbound: InboundMessage) -> None:
 def _existing(inbound: InboundMessage) -> Message | None:
     if inbound.external_id is None:
         return None
-    return (
-        Message.objects.select_related("ticket")
-        .filter(channel_account=inbound.account, external_id=inbound.external_id)
-        .first()
-    )
+    found = Message.objects.select_related("ticket").filter(
+        channel_account=inbound.account, external_id=inbound.external_id
+    )[:1]
+    return next(iter(found), None)
 
 
 def _store(inbound: InboundMessage) -> IngestResult:
     now = timezone.now()
     received = inbound.received_at or now
+    ticket = inbound.ticket or _threaded_ticket(inbound)
     customer = customer_resolve(
         kind=inbound.sender_kind,
         address=inbound.sender_address,
         name=inbound.sender_name,
         language=inbound.language,
         uid=inbound.customer_uid,
+        known=ticket.customer if ticket is not None else None,
     )
     html = sanitize_html(inbound.html)
     text = inbound.text if inbound.text.strip() else html_to_text(html)
-    ticket = inbound.ticket or _threaded_ticket(inbound)
     follow_up_of = None
     if ticket is not None and ticket.status == TicketStatus.CLOSED:
         follow_up_of, ticket = ticket, None
     created = ticket is None
+    activities: list[TicketActivity] = []
     if ticket is None:
         ticket = _ticket_open(
             inbound, customer=customer, text=text, received=received, follow_up_of=follow_up_of
+        )
+        activities.append(
+            TicketActivity(
+                ticket=ticket,
+                kind=ActivityKind.CREATED,
+                data={
+                    "channel": inbound.account.kind,
+                    "follow_up_of": follow_up_of.pk if follow_up_of else None,
+                },
+            )
         )
     message = Message.objects.create(
         ticket=ticket,
@@ -150,14 +162,21 @@ def _store(inbound: InboundMessage) -> IngestResult:
         external_id=inbound.external_id,
         metadata=dict(inbound.metadata),
         created_at=received,
+        full_text=inbound.full_text,
+        raw=inbound.raw,
+        no_ack_reason=inbound.no_ack_reason,
     )
-    attachments_store(message=message, files=inbound.attachments)
+    if inbound.attachments:
+        attachments_store(message=message, files=inbound.attachments)
     _register_keys(inbound, ticket)
-    activity_add(
-        ticket=ticket,
-        kind=ActivityKind.MESSAGE,
-        data={"message_id": message.pk, "direction": Direction.INBOUND},
+    activities.append(
+        TicketActivity(
+            ticket=ticket,
+            kind=ActivityKind.MESSAGE,
+            data={"message_id": message.pk, "direction": Direction.INBOUND},
+        )
     )
+    activities_add(rows=activities)
     events: list[DomainEvent] = []
     if created:
         events.append(
@@ -214,14 +233,6 @@ def _ticket_open(
         last_message_at=received,
         follow_up_of=follow_up_of,
     )
-    activity_add(
-        ticket=ticket,
-        kind=ActivityKind.CREATED,
-        data={
-            "channel": inbound.account.kind,
-            "follow_up_of": follow_up_of.pk if follow_up_of else None,
-        },
-    )
     return ticket
 
 
@@ -246,7 +257,10 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
     target = ON_CUSTOMER_MESSAGE.get(ticket.status, ticket.status)
     if target != ticket.status:
         fields += apply_status(ticket=ticket, status=target, actor=None)
-    ticket.save(update_fields=[*fields, "updated_at"])
+    ticket.updated_at = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(
+        **{name: getattr(ticket, name) for name in [*fields, "updated_at"]}
+    )
     if before == ticket.status:
         return []
     changes: dict[str, list[Any]] = {"status": [before, ticket.status]}

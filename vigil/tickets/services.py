@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,10 +80,61 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+_deferred = threading.local()
+
+
 def activity_add(
     *, ticket: Ticket, kind: str, actor: Agent | None = None, data: dict[str, Any] | None = None
 ) -> TicketActivity:
-    return TicketActivity.objects.create(ticket=ticket, kind=kind, actor=actor, data=data or {})
+    """Write one activity row (or, inside `activities_deferred()`, queue it; then it has no
+    pk until the block ends)."""
+    row = TicketActivity(ticket=ticket, kind=kind, actor=actor, data=data or {})
+    activities_add(rows=[row])
+    return row
+
+
+def activities_add(*, rows: Sequence[TicketActivity]) -> None:
+    """Write activity rows with one statement, or queue them inside `activities_deferred()`."""
+    queued: list[TicketActivity] | None = getattr(_deferred, "rows", None)
+    if queued is not None:
+        queued.extend(rows)
+    elif rows:
+        TicketActivity.objects.bulk_create(rows)
+
+
+@contextmanager
+def activities_deferred() -> Iterator[None]:
+    """Queue the activity rows written inside the block and insert them all with one
+    statement when it ends. For a writer that stores many messages in one transaction: the
+    block must lie inside that transaction, so the rows commit with it. A part of the work
+    that may fail on its own (a savepoint that rolls back while the block goes on) runs
+    inside `activities_undone_on_error()`, which forgets the rows it queued."""
+    if getattr(_deferred, "rows", None) is not None:
+        yield
+        return
+    rows: list[TicketActivity] = []
+    _deferred.rows = rows
+    try:
+        yield
+        _deferred.rows = None
+        if rows:
+            TicketActivity.objects.bulk_create(rows)
+    finally:
+        _deferred.rows = None
+
+
+@contextmanager
+def activities_undone_on_error() -> Iterator[None]:
+    """When the block raises, forget the deferred activity rows it queued (its writes are
+    being rolled back); nothing to do outside `activities_deferred()`."""
+    queued: list[TicketActivity] | None = getattr(_deferred, "rows", None)
+    mark = len(queued) if queued is not None else 0
+    try:
+        yield
+    except BaseException:
+        if queued is not None:
+            del queued[mark:]
+        raise
 
 
 def ticket_updated_event(
