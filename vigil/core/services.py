@@ -6,7 +6,9 @@ See docs/architecture.md#events.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -130,8 +132,42 @@ def event_broadcast(*, event: Event, stream: str) -> None:
     broadcaster.send(stream_group(stream), {"type": "stream.event", **event_message(event, stream)})
 
 
+_coalescing = threading.local()
+
+
+@contextmanager
+def events_coalesced() -> Iterator[None]:
+    """Publish the events of every commit made inside the block together, at its end: one
+    transaction and one sequence-number update for all of them instead of one per commit.
+
+    For a writer that stores several inbound messages per commit (the SMTP listener's group
+    commit): the `publish_on_commit` hooks that run after its commit only collect here. As
+    with those hooks, a failure to store is logged, never raised: the data is committed.
+    Nested blocks join the outermost one.
+    """
+    if getattr(_coalescing, "pending", None) is not None:
+        yield
+        return
+    pending: list[DomainEvent] = []
+    _coalescing.pending = pending
+    try:
+        yield
+    finally:
+        _coalescing.pending = None
+        if pending:
+            try:
+                event_publish(events=pending)
+            except Exception:
+                logger.exception("storing %d coalesced events failed", len(pending))
+
+
 def event_publish(*, events: Sequence[DomainEvent]) -> list[Event]:
-    """Store events (one transaction for all of them), then broadcast them in order."""
+    """Store events (one transaction for all of them), then broadcast them in order. Inside
+    `events_coalesced()` they are only collected (and [] is returned)."""
+    pending: list[DomainEvent] | None = getattr(_coalescing, "pending", None)
+    if pending is not None:
+        pending.extend(events)
+        return []
     drafts = []
     for event in events:
         team_id, agent_id = event.audience()
