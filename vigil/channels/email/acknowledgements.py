@@ -21,7 +21,6 @@ from vigil.channels.email.language import SUPPORTED
 from vigil.channels.email.outbound import AUTO_KIND_KEY
 from vigil.channels.email.selectors import auto_replies_sent
 from vigil.channels.models import AutoReplyLog, ChannelAccount
-from vigil.core.events import on_commit
 from vigil.tickets.choices import ActivityKind, DeliveryStatus, Direction
 from vigil.tickets.models import Message, Ticket
 from vigil.tickets.services import activity_add, publish_message_added
@@ -94,6 +93,8 @@ def acknowledgement_queue(
     publish_message_added(ticket=ticket, message=message)
     from vigil.tickets.tasks import deliver_message
 
-    message_pk = message.pk
-    on_commit(lambda: deliver_message.enqueue(message_id=message_pk))
+    # The task queue is a database table (django-tasks-db): enqueued inside the transaction,
+    # the delivery commits or rolls back with the acknowledgement, and costs no commit of its
+    # own. The worker cannot see the row before the commit.
+    deliver_message.enqueue(message_id=message.pk)
     return message, ""

@@ -165,8 +165,10 @@ def classify_automatic(
     *,
     own_addresses: set[str] | frozenset[str] = frozenset(),
     own_message_ids: Callable[[str], bool] | Iterable[str] = (),
+    visible: str | None = None,
 ) -> AutoVerdict:
-    """Say why `parsed` must get no automatic answer, or return AutoVerdict(None)."""
+    """Say why `parsed` must get no automatic answer, or return AutoVerdict(None).
+    `visible` is the quote-stripped text when the caller has it already (else stripped here)."""
     is_own = _id_checker(own_message_ids)
     own = {a.lower() for a in own_addresses}
     if evidence := _bounce_evidence(parsed):
@@ -180,7 +182,7 @@ def classify_automatic(
         return AutoVerdict(AUTO_REPLY, None, evidence)
     if evidence := _list_evidence(parsed):
         return AutoVerdict(LIST, None, evidence)
-    if evidence := _auto_content_evidence(parsed):
+    if evidence := _auto_content_evidence(parsed, visible):
         return AutoVerdict(AUTO_REPLY, None, evidence)
     return AutoVerdict()
 
@@ -300,13 +302,14 @@ def _list_evidence(parsed: ParsedEmail) -> str | None:
     return None
 
 
-def _auto_content_evidence(parsed: ParsedEmail) -> str | None:
+def _auto_content_evidence(parsed: ParsedEmail, visible: str | None) -> str | None:
     if _NOREPLY.match(parsed.from_address or ""):
         return f"no-reply sender {parsed.from_address}"
     subject = parsed.subject or ""
     if not _HUMAN_PREFIX.match(subject) and _AUTO_SUBJECT.match(subject):
         return "out-of-office subject"
-    visible = strip_parsed(parsed).visible
+    if visible is None:
+        visible = strip_parsed(parsed).visible
     head = visible[:600]
     if len(visible) > 1500 or not _AUTO_BODY_STRONG.search(head):
         return None

@@ -25,7 +25,7 @@ from vigil.channels.email.autoreply import BOUNCE, AutoVerdict, classify_automat
 from vigil.channels.email.language import ack_language
 from vigil.channels.email.outbound import SYNTHETIC_DOMAIN, UNKNOWN_SENDER
 from vigil.channels.email.parsing import ParsedEmail, parse_message
-from vigil.channels.email.quotes import strip_reply
+from vigil.channels.email.quotes import strip_parsed
 from vigil.channels.email.selectors import (
     outbound_message_by_message_id,
     own_addresses,
@@ -42,6 +42,7 @@ from vigil.channels.email.threads import (
 )
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import ValidationFailed
+from vigil.core.services import events_coalesced
 from vigil.customers.choices import IdentityKind
 from vigil.customers.services import normalize_address
 from vigil.tickets.choices import ActivityKind, DeliveryStatus, Direction
@@ -68,6 +69,24 @@ class EmailReceived:
     acknowledgement: Message | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IncomingEmail:
+    """One received mail, parsed, stripped and classified, its bytes kept: everything that
+    needs no database, done once however many support accounts it was addressed to."""
+
+    parsed: ParsedEmail
+    raw_name: str
+    message_id: str
+    verdict: AutoVerdict
+    sender: str
+    visible: str
+    full: str
+    attachments: list[NewAttachment]
+    metadata: dict[str, Any]
+    language: str
+    recipients: tuple[str, ...]
+
+
 def synthetic_message_id(raw: bytes) -> str:
     """A stable id for a mail that has no Message-ID: the same bytes, the same id."""
     return f"sha256.{hashlib.sha256(raw).hexdigest()}@{SYNTHETIC_DOMAIN}"
@@ -83,13 +102,31 @@ def email_receive(
 ) -> EmailReceived:
     """Store one mail for `account`; idempotent by Message-ID (or the raw bytes' hash): a
     retried mail is recognised by the ingestion service and answered from what is stored."""
+    mail = email_prepare(raw=raw, envelope_sender=envelope_sender, recipients=recipients, via=via)
+    with events_coalesced():  # the message's and the acknowledgement's events together
+        return email_store(account=account, mail=mail)
+
+
+def email_prepare(
+    *,
+    raw: bytes,
+    envelope_sender: str | None = None,
+    recipients: Sequence[str] = (),
+    via: str = "smtp",
+) -> IncomingEmail:
+    """Parse, strip and classify a mail and keep its bytes (content-addressed, so a retry
+    writes nothing new). No database transaction: the SMTP writer does this for a whole
+    batch before it takes the write lock."""
     parsed = parse_message(raw)
     message_id = (parsed.message_id or synthetic_message_id(raw))[:500]
+    stripped = strip_parsed(parsed)
     verdict = classify_automatic(
-        parsed, own_addresses=own_addresses(), own_message_ids=is_own_message_id
+        parsed,
+        own_addresses=own_addresses(),
+        own_message_ids=is_own_message_id,
+        visible=stripped.visible,
     )
     sender = _sender(parsed, envelope_sender)
-    stripped = strip_reply(parsed.text, html=parsed.html if parsed.text_from_html else None)
     full = parsed.text.strip()
     visible = stripped.visible.strip() or full
     attachments, skipped = _attachments(parsed)
@@ -106,23 +143,47 @@ def email_receive(
         subject=parsed.subject,
         charsets=tuple(c.used for c in parsed.charsets),
     )
+    return IncomingEmail(
+        parsed=parsed,
+        raw_name=_raw_keep(raw),
+        message_id=message_id,
+        verdict=verdict,
+        sender=sender,
+        visible=visible,
+        full=full,
+        attachments=attachments,
+        metadata=metadata,
+        language=language,
+        recipients=tuple(recipients),
+    )
+
+
+def email_store(*, account: ChannelAccount, mail: IncomingEmail) -> EmailReceived:
+    """Store a prepared mail for `account` in one transaction (a savepoint inside a caller's
+    transaction): thread, ingest, participants, bounce, acknowledgement."""
+    parsed, verdict, sender = mail.parsed, mail.verdict, mail.sender
     with transaction.atomic():
-        ticket = _thread(account, parsed, sender=sender, verdict=verdict, recipients=recipients)
+        ticket = _thread(
+            account, parsed, sender=sender, verdict=verdict, recipients=mail.recipients
+        )
         result = message_ingest(
             inbound=InboundMessage(
                 account=account,
                 sender_kind=IdentityKind.EMAIL,
                 sender_address=sender,
                 sender_name=parsed.sender.name if parsed.sender else "",
-                text=visible[:MAX_TEXT_CHARS],
+                text=mail.visible[:MAX_TEXT_CHARS],
                 html=(parsed.html or "")[: MAX_TEXT_CHARS * 2],
-                external_id=message_id,
+                external_id=mail.message_id,
                 subject=parsed.subject,
-                language=language if language != "en" else "",
-                attachments=attachments,
+                language=mail.language if mail.language != "en" else "",
+                attachments=mail.attachments,
                 ticket=ticket,
-                register_thread_keys=[message_id],
-                metadata=metadata,
+                register_thread_keys=[mail.message_id],
+                metadata=mail.metadata,
+                full_text=mail.full if mail.full != mail.visible else "",
+                raw=mail.raw_name,
+                no_ack_reason=verdict.reason or "",
             )
         )
         if result.duplicate:
@@ -146,11 +207,11 @@ def email_receive(
                 account=account,
                 ticket=result.ticket,
                 inbound_subject=parsed.subject,
-                language=result.ticket.language if result.ticket.language else language,
+                language=result.ticket.language if result.ticket.language else mail.language,
             )
-        _extras_store(
-            result.message, raw=raw, full_text=full if full != visible else "", reason=reason
-        )
+        if reason != result.message.no_ack_reason:
+            Message.objects.filter(pk=result.message.pk).update(no_ack_reason=reason)
+            result.message.no_ack_reason = reason
     return EmailReceived(
         message=result.message,
         ticket=result.ticket,
@@ -297,15 +358,11 @@ def _bounce_mark(*, bounce_of: str, evidence: str) -> None:
     )
 
 
-def _extras_store(message: Message, *, raw: bytes, full_text: str, reason: str) -> None:
+def _raw_keep(raw: bytes) -> str:
+    """Keep the bytes as received under a content-addressed name; returns the name."""
     digest = hashlib.sha256(raw).hexdigest()
     name = f"raw/{digest[:2]}/{digest}.eml"
     storage = Message.raw.field.storage
     if not storage.exists(name):
         name = storage.save(name, ContentFile(raw))
-    Message.objects.filter(pk=message.pk).update(
-        raw=name, full_text=full_text, no_ack_reason=reason
-    )
-    message.raw.name = name
-    message.full_text = full_text
-    message.no_ack_reason = reason
+    return name

@@ -5,13 +5,16 @@ An aiosmtpd server on its own event loop in a background thread of `vigil run`
 
 * RCPT to an address that is no support account (plus-addresses included): `550 5.1.1`;
 * a mail larger than the declared SIZE: `552` (aiosmtpd enforces the limit);
-* DATA: `250` only after `email_receive` committed the mail for every support account it
-  was addressed to; `451 4.3.0` when storage failed (database unavailable or locked) so the
+* DATA: `250` only after the mail was committed for every support account it was
+  addressed to; `451 4.3.0` when storage failed (database unavailable or locked) so the
   sending server retries, and a retry is stored once (idempotent by Message-ID).
 
-Database work runs on a small thread pool so the loop keeps serving other sessions. Each
-pool thread bounds how long it waits for a database lock (`lock_timeout`), so a stuck
-database turns into a 451 long before the sender's own timeout.
+Mail is stored by one writer thread with group commit (writer.py): the mails that arrive
+while a transaction is being written are stored together in the next one, and each sender
+gets its answer after that commit. Recipient look-ups are answered from the cached support
+addresses on the loop; only a miss goes to a small thread pool. Every database thread
+bounds how long it waits for a lock (`lock_timeout`), so a stuck database turns into a 451
+long before the sender's own timeout.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from vigil.channels.email.selectors import email_account_for_recipient
-from vigil.channels.email.services import email_receive
+from vigil.channels.email.selectors import email_account_cached, email_account_for_recipient
+from vigil.channels.email.writer import MAX_BATCH, MailWriter, database_session_prepare
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import VigilError
 
@@ -56,13 +59,7 @@ class _DatabaseThreads:
     def _prepare(self) -> None:
         if getattr(self._local, "ready", False) and connection.connection is not None:
             return
-        connection.ensure_connection()
-        millis = int(self.lock_timeout * 1000)
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute(f"PRAGMA busy_timeout = {millis}")
-            elif connection.vendor == "postgresql":
-                cursor.execute(f"SET lock_timeout = {millis}")
+        database_session_prepare(self.lock_timeout)
         self._local.ready = True
 
     def _call(self, fn: Any, kwargs: dict[str, Any]) -> Any:
@@ -98,8 +95,18 @@ class _DatabaseThreads:
 class SupportMailHandler:
     """aiosmtpd handler: recipients are support accounts; DATA is stored before 250."""
 
-    def __init__(self, db: _DatabaseThreads) -> None:
+    def __init__(self, db: _DatabaseThreads, writer: MailWriter) -> None:
         self.db = db
+        self.writer = writer
+
+    async def _account(self, address: str) -> ChannelAccount | None:
+        cached = email_account_cached(address)
+        if cached is not None:
+            return cached
+        account: ChannelAccount | None = await self.db.run(
+            email_account_for_recipient, address=address
+        )
+        return account
 
     async def handle_RCPT(
         self,
@@ -110,7 +117,7 @@ class SupportMailHandler:
         rcpt_options: list[str],
     ) -> str:
         try:
-            account = await self.db.run(email_account_for_recipient, address=address)
+            account = await self._account(address)
         except Exception:
             logger.exception("looking up recipient %s failed", address)
             return "451 4.3.0 Temporary failure looking up the recipient"
@@ -128,27 +135,28 @@ class SupportMailHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         accounts: dict[int, ChannelAccount] = getattr(envelope, "vigil_accounts", {})
-        ids: list[str] = []
-        for account in accounts.values():
-            try:
-                received = await self.db.run(
-                    email_receive,
-                    account=account,
+        if not accounts:
+            return "503 5.5.1 No valid recipients"
+        try:
+            stored = await asyncio.wrap_future(
+                self.writer.submit(
                     raw=raw,
+                    accounts=list(accounts.values()),
                     envelope_sender=envelope.mail_from,
                     recipients=list(envelope.rcpt_tos),
                     via="smtp",
                 )
-            except DatabaseError as exc:
-                logger.warning("storing mail for %s failed, answering 451: %s", account, exc)
-                return TEMPORARY
-            except VigilError as exc:
-                logger.warning("mail for %s refused: %s", account, exc.message)
-                return f"554 5.6.0 Message refused: {exc.message}"[:500]
-            except Exception:
-                logger.exception("storing mail for %s failed, answering 451", account)
-                return TEMPORARY
-            ids.append(f"{received.ticket.reference}/{received.message.pk}")
+            )
+        except DatabaseError as exc:
+            logger.warning("storing mail failed, answering 451: %s", exc)
+            return TEMPORARY
+        except VigilError as exc:
+            logger.warning("mail refused: %s", exc.message)
+            return f"554 5.6.0 Message refused: {exc.message}"[:500]
+        except Exception:
+            logger.exception("storing mail failed, answering 451")
+            return TEMPORARY
+        ids = [f"{received.ticket.reference}/{received.message.pk}" for received in stored]
         return f"250 2.0.0 OK stored {' '.join(ids)}"[:500]
 
 
@@ -162,8 +170,9 @@ class SMTPListener:
         host: str = "127.0.0.1",
         port: int = DEFAULT_PORT,
         size_limit: int | None = None,
-        workers: int = 8,
+        workers: int = 2,
         lock_timeout: float = 30.0,
+        max_batch: int = MAX_BATCH,
         hostname: str | None = None,
     ) -> None:
         self.host = host
@@ -171,7 +180,8 @@ class SMTPListener:
         self.size_limit = size_limit or default_size_limit()
         self.hostname = hostname or socket.gethostname()
         self.db = _DatabaseThreads(workers=workers, lock_timeout=lock_timeout)
-        self.handler = SupportMailHandler(self.db)
+        self.writer = MailWriter(lock_timeout=lock_timeout, max_batch=max_batch)
+        self.handler = SupportMailHandler(self.db, self.writer)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
@@ -193,6 +203,7 @@ class SMTPListener:
     def start(self) -> None:
         sock = socket.create_server((self.host, self.requested_port), reuse_port=False)
         self.port = sock.getsockname()[1]
+        self.writer.start()
         self._thread = threading.Thread(
             target=self._serve, args=(sock,), name="vigil-smtp-listener", daemon=True
         )
@@ -235,4 +246,5 @@ class SMTPListener:
         asyncio.run_coroutine_threadsafe(close(), loop)
         if self._thread is not None:
             self._thread.join(timeout + 1)
+        self.writer.stop(timeout)
         self.db.shutdown()

@@ -1,10 +1,11 @@
 """`parse_message`: raw mail bytes to a `ParsedEmail`. See docs/architecture.md#channels.
 
-The MIME tree is read with the stdlib parser under `policy.default`; if that raises on a
-broken mail the same bytes are read again under `compat32`, and if even that fails the bytes
-are decoded as one text body. Header values are always taken raw (`raw_items`) and decoded
-by `headers.header_text`, which tolerates what the stdlib header classes reject. The result
-is never an exception: what was wrong is listed in `defects`.
+The MIME tree is read with the stdlib parser under `policy.default` (memoizing the parsed
+header values, see `_DefaultPolicy`); if that raises on a broken mail the same bytes are
+read again under `compat32`, and if even that fails the bytes are decoded as one text body.
+Header values are always taken raw (`raw_items`) and decoded by `headers.header_text`, which
+tolerates what the stdlib header classes reject. The result is never an exception: what was
+wrong is listed in `defects`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email.message
+import functools
 import io
 import mimetypes
 import re
@@ -20,6 +22,8 @@ from email import policy
 from email.generator import BytesGenerator
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
+from typing import Any
 
 from vigil.channels.email.charsets import decode_bytes
 from vigil.channels.email.parsing.headers import (
@@ -44,6 +48,26 @@ MAX_DEPTH = 12  # nested multiparts / forwarded mails followed before giving up
 MAX_FORWARD_DEPTH = 3
 
 
+class _DefaultPolicy(EmailPolicy):
+    """`policy.default`, its header objects memoized. The stdlib parses a header value again
+    (and builds a new header class) on every access: the feed parser alone reads each part's
+    Content-Type three times. A parsed header is an immutable str, the same for the same
+    (name, value), so the results are kept in a bounded cache; behaviour is unchanged."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):
+            return value
+        return _header_parsed(name, value)
+
+
+DEFAULT_POLICY = _DefaultPolicy()
+
+
+@functools.lru_cache(maxsize=2048)
+def _header_parsed(name: str, value: str) -> Any:
+    return EmailPolicy.header_fetch_parse(DEFAULT_POLICY, name, value)
+
+
 class _PartInfo:
     """Content-Type / Content-Disposition of one part, read from its raw headers through a
     throw-away compat32 message, which parses parameters (RFC 2231 included) leniently."""
@@ -55,13 +79,12 @@ class _PartInfo:
             if name in raw:
                 probe[name] = _one_line(eight_bit(raw[name], hint))
         self.content_type = _safe(probe.get_content_type, "text/plain").lower()
-        self.charset = _param(probe, "charset", "content-type", hint)
-        self.report_type = (_param(probe, "report-type", "content-type", hint) or "").lower()
+        ctype, disp = _params(probe, "content-type"), _params(probe, "content-disposition")
+        self.charset = _param(ctype, "charset", hint)
+        self.report_type = (_param(ctype, "report-type", hint) or "").lower()
         disposition = (raw.get("content-disposition") or "").split(";", 1)[0].strip().lower()
         self.disposition = disposition
-        self.filename = _param(probe, "filename", "content-disposition", hint) or _param(
-            probe, "name", "content-type", hint
-        )
+        self.filename = _param(disp, "filename", hint) or _param(ctype, "name", hint)
         cid = message_ids(raw.get("content-id")) or [
             (raw.get("content-id") or "").strip().strip("<>")
         ]
@@ -80,12 +103,22 @@ def _safe(fn: Callable[[], str], default: str) -> str:
         return default
 
 
-def _param(probe: Message, name: str, header: str, hint: str | None) -> str | None:
-    """A decoded header parameter: RFC 2231 (charset'lang'%XX), encoded-words, raw 8-bit."""
+def _params(probe: Message, header: str) -> dict[str, Any]:
+    """A header's parameters by lower-cased name, the first of each (what `get_param` would
+    return for it), parsed once for all the parameters read from it."""
     try:
-        value = probe.get_param(name, header=header)
+        pairs = probe.get_params(header=header) or []
     except Exception:
-        return None
+        return {}
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        found.setdefault(key.lower(), value)
+    return found
+
+
+def _param(params: dict[str, Any], name: str, hint: str | None) -> str | None:
+    """A decoded header parameter: RFC 2231 (charset'lang'%XX), encoded-words, raw 8-bit."""
+    value = params.get(name)
     if value is None:
         return None
     if isinstance(value, tuple):
@@ -310,12 +343,13 @@ def _addresses(value: str | None, hint: str | None) -> tuple[Address, ...]:
 
 def _parse(raw: bytes, *, depth: int = 0) -> ParsedEmail:
     defects: list[str] = []
-    for pol in (policy.default, policy.compat32):
+    for pol in (DEFAULT_POLICY, policy.compat32):
         try:
             msg = BytesParser(policy=pol).parsebytes(raw)
             return _build(msg, raw, depth=depth, defects=defects)
         except Exception as exc:
-            defects.append(f"{getattr(pol, 'name', type(pol).__name__)}:{type(exc).__name__}")
+            label = "EmailPolicy" if isinstance(pol, EmailPolicy) else type(pol).__name__
+            defects.append(f"{label}:{type(exc).__name__}")
     decoded = decode_bytes(raw)
     return ParsedEmail(
         text=_clean(decoded.text),
