@@ -49,6 +49,36 @@ def test_message_ids_and_dates() -> None:
     assert parse_date("Tue, 02 Jan 2024 09:15:00 -0000").tzinfo is UTC
 
 
+def test_non_ascii_message_ids_stay_distinct_exact_and_ascii() -> None:
+    first, second = "<提币@例子.测试>", "<充值@例子.测试>"
+    (a,), (b,) = message_ids(first), message_ids(second)
+    assert a != b  # both used to read "??@??.??": one mail de-duplicated as the other
+    assert a.isascii() and b.isascii()
+    assert a == "%E6%8F%90%E5%B8%81@%E4%BE%8B%E5%AD%90.%E6%B5%8B%E8%AF%95"
+    # The same bytes read raw (8-bit, as the parser keeps them) give the same id.
+    raw = first.encode().decode("ascii", "surrogateescape")
+    assert message_ids(raw) == [a]
+    # Bytes that are no UTF-8 at all (GBK) are kept too, and differ from their neighbours.
+    gbk = "<提币@x>".encode("gbk").decode("ascii", "surrogateescape")
+    other = "<提现@x>".encode("gbk").decode("ascii", "surrogateescape")
+    assert message_ids(gbk) != message_ids(other)
+    assert message_ids(gbk) == ["%CC%E1%B1%D2@x"]
+    # A literal "%" in a non-ASCII id cannot be mistaken for an encoded byte; ASCII ids are
+    # kept as they are.
+    assert message_ids("<%E6é@x>") == ["%25E6%C3%A9@x"]
+    assert message_ids("<50%off@x>") == ["50%off@x"]
+
+
+def test_mail_with_utf8_message_id_parses_to_its_exact_id() -> None:
+    raw = (
+        "From: li@example.cn\r\nTo: support@vigil.test\r\nSubject: x\r\n"
+        "Message-ID: <提币.1@例子.测试>\r\nIn-Reply-To: <提币.0@例子.测试>\r\n\r\nbody\r\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert parsed.message_id == message_ids("<提币.1@例子.测试>")[0]
+    assert parsed.in_reply_to == message_ids("<提币.0@例子.测试>")[0]
+
+
 def test_html_to_text_structure() -> None:
     html = "<style>p{}</style><p>One</p><p>Two<br>lines</p><ul><li>a</li><li>b</li></ul><blockquote>q</blockquote>"
     assert html_to_text(html) == "One\n\nTwo\nlines\n\n- a\n- b\n\n> q"

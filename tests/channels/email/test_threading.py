@@ -9,7 +9,9 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.channels.email.transport import (  # noqa: F401 - fixtures
     SUPPORT,
@@ -19,14 +21,20 @@ from tests.channels.email.transport import (  # noqa: F401 - fixtures
     send,
     sink,
     support,
+    wire,
 )
-from tests.factories.accounts import make_agent
+from tests.factories.accounts import make_agent, make_team
 from vigil.accounts.choices import Role
 from vigil.accounts.services import api_token_create
 from vigil.channels.email.acknowledgements import ACK_CAP_PER_HOUR
+from vigil.channels.email.parsing import message_ids
+from vigil.channels.email.selectors import ticket_by_thread_keys
+from vigil.channels.email.services import email_receive
 from vigil.channels.email.smtp import SMTPListener
+from vigil.channels.models import ChannelAccount
 from vigil.tickets.choices import ActivityKind, DeliveryStatus, Direction
 from vigil.tickets.models import Message, Ticket, TicketActivity, TicketParticipant
+from vigil.tickets.services import ticket_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -291,3 +299,68 @@ def test_api_finds_a_mail_by_message_id_with_its_email_fields(
         headers={"Authorization": f"Bearer {token}"},
     ).json()["items"][0]
     assert first["no_ack_reason"] is None
+
+
+def _utf8_mail(message_id: str, *, subject: str, in_reply_to: str | None = None) -> bytes:
+    head = (
+        f"From: 李雷 <li@example.cn>\r\nTo: support@vigil.test\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\nMIME-Version: 1.0\r\n"
+    )
+    if in_reply_to:
+        head += f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n"
+    body = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    return (head + body + "我的提币还没到账，请帮忙查一下。\r\n").encode()
+
+
+def test_utf8_message_ids_are_kept_apart_and_thread(
+    listener: SMTPListener, sink: SinkServer, run_tasks: Callable[[], int]
+) -> None:
+    """Two mails whose Message-IDs differ only in Chinese characters are two mails (they
+    used to collapse to one "??@??" id and the second was dropped as a duplicate), and a
+    reply naming one of them lands in its ticket."""
+    options = ("SMTPUTF8", "BODY=8BITMIME")
+    send(listener.port, _utf8_mail("<提币@例子.测试>", subject="提币"), mail_options=options)
+    send(listener.port, _utf8_mail("<充值@例子.测试>", subject="充值"), mail_options=options)
+    stored = Message.objects.filter(direction=Direction.INBOUND).order_by("id")
+    assert [m.ticket.subject for m in stored] == ["提币", "充值"]
+    assert all(str(m.external_id).isascii() for m in stored)
+    reply = _utf8_mail("<回复@例子.测试>", subject="Re: 充值", in_reply_to="<充值@例子.测试>")
+    send(listener.port, reply, mail_options=options)
+    assert _inbound(message_ids("<回复@例子.测试>")[0]).ticket_id == stored[1].ticket_id
+    acks = _delivered(sink, run_tasks)  # the desk's replies name the ids in plain ASCII
+    assert sorted(str(a["In-Reply-To"]) for a in acks) == sorted(
+        f"<{m.external_id}>" for m in stored
+    )
+
+
+def test_thread_look_up_builds_the_same_ticket_as_the_orm(support: ChannelAccount) -> None:
+    """`ticket_by_thread_keys` writes its one statement by hand (it runs for every reply):
+    what it builds must equal the ORM's select_related, field by field and relation by
+    relation, with the ORM's conversions (aware datetimes, booleans, JSON)."""
+    team = make_team(name="Chinese desk", languages=("zh-hans", "en"))
+    agent = make_agent(role=Role.TIER2)
+    agent.languages = ["zh-hans", "ja"]
+    agent.save(update_fields=["languages"])
+    letter = mail(message_id="<loader-1@example.com>", sender="Wang Wei <wang@example.cn>")
+    ticket = email_receive(account=support, raw=wire(letter)).ticket
+    ticket_update(ticket=ticket, actor=None, team=team, assignee=agent, status="pending")
+    found = ticket_by_thread_keys(account=support, keys=["unknown@x", "loader-1@example.com"])
+    orm = Ticket.objects.select_related("customer", "team", "assignee").get(pk=ticket.pk)
+    assert found is not None
+    for obj, expected in [
+        (found, orm),
+        (found.customer, orm.customer),
+        (found.team, orm.team),
+        (found.assignee, orm.assignee),
+    ]:
+        assert type(obj) is type(expected)
+        for field in type(expected)._meta.concrete_fields:
+            got, want = getattr(obj, field.attname), getattr(expected, field.attname)
+            assert got == want and type(got) is type(want), field.name
+    assert found.awaiting_agent is True and found.waiting_since.tzinfo is not None
+    assert found.assignee is not None and found.assignee.languages == ["zh-hans", "ja"]
+    with CaptureQueriesContext(connection) as queries:  # relations are loaded, not fetched
+        names = (found.customer.email, found.team.name, found.assignee.display_name)
+        assert names == ("wang@example.cn", "Chinese desk", agent.display_name)
+    assert len(queries) == 0
+    assert ticket_by_thread_keys(account=support, keys=["unknown@x"]) is None

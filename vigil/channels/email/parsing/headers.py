@@ -132,19 +132,33 @@ def _clean_name(name: str) -> str:
 
 def message_ids(value: str | None) -> list[str]:
     """The Message-IDs of a Message-ID / In-Reply-To / References value, without brackets,
-    in order and without duplicates. A bare id without brackets is accepted."""
+    in order and without duplicates. A bare id without brackets is accepted. An id with
+    non-ASCII bytes (RFC 6532 UTF-8, or raw 8-bit) is kept exactly, in ASCII: see
+    `ascii_id`."""
     if not value:
         return []
-    text = _FOLD.sub(" ", value.encode("ascii", "replace").decode("ascii"))
+    text = _FOLD.sub(" ", value)
     found = _MSGID.findall(text)
     if not found:
         found = [tok for tok in text.split() if "@" in tok]
     seen: list[str] = []
     for item in found:
-        item = item.strip().strip("<>")
+        item = ascii_id(item.strip().strip("<>"))
         if item and item not in seen:
             seen.append(item)
     return seen
+
+
+def ascii_id(value: str) -> str:
+    """An id with every non-ASCII byte percent-encoded (and then "%" itself as %25): a
+    different id stays different, the same bytes always give the same text, and the result
+    is plain ASCII, fit for a database key and for the References of the desk's replies.
+    ASCII ids are returned unchanged. Raw 8-bit bytes (surrogate escapes) count as bytes,
+    real characters by their UTF-8 bytes."""
+    if value.isascii():
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if b < 0x80 and b != 0x25 else f"%{b:02X}" for b in data)
 
 
 def parse_date(value: str | None) -> datetime | None:
