@@ -41,13 +41,19 @@ class MailboxState(models.Model):
     """How far the desk has read one IMAP folder of a support mailbox: the folder's
     UIDVALIDITY and the highest UID already stored. A new UIDVALIDITY means the server
     renumbered the folder, so reading starts over (stored mail is recognised by its
-    Message-ID and not stored twice)."""
+    Message-ID and not stored twice).
+
+    The lease says which `vigil run` process watches the folder, and until when: with
+    several processes one polls a mailbox at a time, renewing the lease while it works;
+    when it stops (or dies) and the lease lapses, another takes over."""
 
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
     folder = models.CharField(max_length=200)
     uidvalidity = models.BigIntegerField(default=0)
     last_uid = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    lease_owner = models.CharField(max_length=100, blank=True)  # host:pid:watcher, or ""
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
