@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, connection
+from django.db.models import Model
+from django.utils import timezone
 
 from tests.factories.tickets import api_account, inbound, ingest
 from vigil.core.errors import ValidationFailed
@@ -144,3 +147,64 @@ def test_html_only_message_is_sanitized_and_gets_text() -> None:
     result = ingest(text="", html="<p>Hello<script>alert(1)</script></p><p>TXID abc</p>")
     assert "<script" not in result.message.html
     assert "Hello" in result.message.text and "TXID abc" in result.message.text
+
+
+def _values(obj: Model, *, skip: tuple[str, ...] = ()) -> dict[str, object]:
+    """Every concrete field as read back from the database, with its Python type."""
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {
+        f.attname: (getattr(fresh, f.attname), type(getattr(fresh, f.attname)))
+        for f in type(obj)._meta.concrete_fields
+        if f.attname not in ("id", *skip)
+    }
+
+
+def test_hand_built_rows_equal_the_orms() -> None:
+    """Ingestion inserts its messages and tickets and updates its tickets with statements
+    built once (ingestion._row_insert/_row_update): the rows must be what save() writes."""
+    from vigil.tickets.ingestion import _row_insert, _row_update
+
+    first = ingest(text="hello", html="<p>hello</p>", metadata={"email": {"to": ["ä@x"]}})
+    ticket, message = first.ticket, first.message
+    stamp = timezone.now() - timedelta(days=3)
+    kwargs = {
+        "ticket": ticket,
+        "direction": Direction.INBOUND,
+        "channel": "email",
+        "channel_account": message.channel_account,
+        "author_customer": ticket.customer,
+        "subject": "Ünïcode ✓",
+        "text": "text",
+        "full_text": "full",
+        "html": "<b>x</b>",
+        "raw": "raw/ab/abc.eml",
+        "no_ack_reason": "auto_reply",
+        "metadata": {"email": {"via": "smtp", "n": [1, 2.5, None, True]}},
+        "created_at": stamp,
+    }
+    by_orm = Message.objects.create(external_id="orm-1", **kwargs)
+    by_hand = Message(external_id="hand-1", **kwargs)
+    _row_insert(by_hand)
+    assert by_hand.pk and not by_hand._state.adding
+    assert _values(by_hand, skip=("external_id",)) == _values(by_orm, skip=("external_id",))
+    ticket_kwargs = {
+        "subject": "s",
+        "customer": ticket.customer,
+        "channel": "email",
+        "waiting_since": stamp,
+        "last_message_at": stamp,
+        "awaiting_agent": False,
+        "follow_up_of": ticket,
+    }
+    orm_ticket = Ticket.objects.create(**ticket_kwargs)
+    hand_ticket = Ticket(**ticket_kwargs)
+    _row_insert(hand_ticket)
+    skip = ("created_at", "updated_at")  # auto_now: set by both, at their own moment
+    assert _values(hand_ticket, skip=skip) == _values(orm_ticket, skip=skip)
+    fresh = Ticket.objects.get(pk=hand_ticket.pk)
+    assert fresh.created_at == hand_ticket.created_at and fresh.created_at.tzinfo is not None
+    for one in (orm_ticket, hand_ticket):
+        one.status, one.awaiting_agent, one.waiting_since = TicketStatus.OPEN, True, stamp
+    orm_ticket.save(update_fields=["status", "awaiting_agent", "waiting_since"])
+    _row_update(hand_ticket, ["status", "awaiting_agent", "waiting_since"])
+    assert _values(hand_ticket, skip=skip) == _values(orm_ticket, skip=skip)

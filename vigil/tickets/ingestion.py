@@ -11,12 +11,13 @@ costs no extra query.)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from vigil.channels.models import ChannelAccount
@@ -80,20 +81,36 @@ class IngestResult:
     duplicate: bool
 
 
-def message_ingest(*, inbound: InboundMessage) -> IngestResult:
+def message_ingest(*, inbound: InboundMessage, savepoint: bool = True) -> IngestResult:
+    """Store `inbound` once; see the module docstring.
+
+    `savepoint=False` is for a caller that already runs this inside a savepoint (or a
+    transaction) of its own: then a duplicate is not recovered here but raises
+    IntegrityError, the caller rolls its savepoint back and asks `ingested_duplicate`. That
+    saves the two statements of a second savepoint for every message of a batch."""
     _validate(inbound)
     try:
-        with activities_undone_on_error(), transaction.atomic():
+        with activities_undone_on_error(), transaction.atomic(savepoint=savepoint):
             return _store(inbound)
     except IntegrityError:
         # Stored before (a retry) or by a concurrent delivery that committed first: the
         # unique (account, external id) refused the insert; return the stored message.
-        existing = _existing(inbound)
-        if existing is None:
+        if not savepoint and connection.in_atomic_block:
+            raise  # the caller's savepoint rolls back first
+        duplicate = ingested_duplicate(inbound)
+        if duplicate is None:
             raise
-        return IngestResult(
-            message=existing, ticket=existing.ticket, ticket_created=False, duplicate=True
-        )
+        return duplicate
+
+
+def ingested_duplicate(inbound: InboundMessage) -> IngestResult | None:
+    """The result for a message that is stored already (by its account and external id)."""
+    existing = _existing(inbound)
+    if existing is None:
+        return None
+    return IngestResult(
+        message=existing, ticket=existing.ticket, ticket_created=False, duplicate=True
+    )
 
 
 def _validate(inbound: InboundMessage) -> None:
@@ -150,7 +167,7 @@ def _store(inbound: InboundMessage) -> IngestResult:
                 },
             )
         )
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         direction=Direction.INBOUND,
         channel=inbound.account.kind,
@@ -166,6 +183,7 @@ def _store(inbound: InboundMessage) -> IngestResult:
         raw=inbound.raw,
         no_ack_reason=inbound.no_ack_reason,
     )
+    _row_insert(message)
     if inbound.attachments:
         attachments_store(message=message, files=inbound.attachments)
     _register_keys(inbound, ticket)
@@ -218,7 +236,7 @@ def _ticket_open(
 ) -> Ticket:
     subject = " ".join(inbound.subject.split())[:300] or preview(text, 80) or "(no subject)"
     language = inbound.language or customer.preferred_language
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         status=TicketStatus.NEW,
         priority=inbound.priority or Priority.NORMAL,
@@ -233,6 +251,7 @@ def _ticket_open(
         last_message_at=received,
         follow_up_of=follow_up_of,
     )
+    _row_insert(ticket)
     return ticket
 
 
@@ -258,10 +277,66 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
     if target != ticket.status:
         fields += apply_status(ticket=ticket, status=target, actor=None)
     ticket.updated_at = timezone.now()
-    Ticket.objects.filter(pk=ticket.pk).update(
-        **{name: getattr(ticket, name) for name in [*fields, "updated_at"]}
-    )
+    _row_update(ticket, [*fields, "updated_at"])
     if before == ticket.status:
         return []
     changes: dict[str, list[Any]] = {"status": [before, ticket.status]}
     return [ticket_updated_event(ticket=ticket, changes=changes, actor=None)]
+
+
+# --- rows ---------------------------------------------------------------------------------
+# Every delivery inserts a message (and often a ticket) and updates its ticket. Through the
+# ORM, building those statements costs several times what the database does with them, and
+# a channel like the SMTP listener must ingest hundreds a second in one process. These two
+# do what `Model.save()` does for such a row (each field's pre_save and database
+# preparation, the id read back with RETURNING) with the statement built once per shape.
+# No signals are sent: Vigil uses none (STYLE.md: no side effects in save() or signals).
+# tests/tickets/test_ingestion.py compares the rows with the ORM's.
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_plan(model: type[models.Model], vendor: str) -> tuple[str, list[models.Field]]:
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    pk = quote(str(meta.pk.column)) if meta.pk is not None else "id"
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
+    return sql, fields
+
+
+def _row_insert(obj: models.Model) -> None:
+    """INSERT a new row for `obj` as `obj.save()` would; sets its pk."""
+    assert connection.features.can_return_columns_from_insert
+    sql, fields = _insert_plan(type(obj), connection.vendor)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+@functools.lru_cache(maxsize=32)
+def _update_plan(
+    model: type[models.Model], vendor: str, names: tuple[str, ...]
+) -> tuple[str, list[models.Field]]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    concrete = [f for f in fields if isinstance(f, models.Field) and f.concrete]
+    assert len(concrete) == len(fields), names
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)
+    pk = quote(str(meta.pk.column)) if meta.pk is not None else "id"
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk} = %s", concrete  # noqa: S608
+
+
+def _row_update(obj: models.Model, names: list[str]) -> None:
+    """UPDATE the named fields of `obj`'s row to its current values."""
+    sql, fields = _update_plan(type(obj), connection.vendor, tuple(dict.fromkeys(names)))
+    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
