@@ -148,3 +148,25 @@ def test_a_database_error_fails_the_whole_batch_and_the_retries_land_once(
     assert Message.objects.filter(direction=Direction.INBOUND).count() == 3
     assert Ticket.objects.count() == 3
     assert TicketActivity.objects.filter(kind=ActivityKind.CREATED).count() == 3
+
+
+def test_the_same_mail_twice_in_one_batch_is_stored_once(
+    writer: MailWriter, support: ChannelAccount
+) -> None:
+    """A sender that gave up waiting and sent again while its first attempt still queued."""
+    letter = wire(mail(message_id="<twice@example.com>"))
+    other = wire(mail(message_id="<other@example.com>", sender="bob@example.com"))
+    holder = _locked_for(0.3)
+    first, again, third = (
+        writer.submit(raw=raw, accounts=[support]) for raw in (letter, letter, other)
+    )
+    holder.join(10)
+    (stored,), (duplicate,), (neighbour,) = first.result(10), again.result(10), third.result(10)
+    assert writer.largest_batch == 3
+    assert not stored.duplicate and duplicate.duplicate
+    assert duplicate.message.pk == stored.message.pk
+    assert not neighbour.duplicate  # the rolled-back duplicate did not undo its neighbour
+    assert Message.objects.filter(direction=Direction.INBOUND).count() == 2
+    assert Ticket.objects.count() == 2
+    assert Message.objects.filter(direction=Direction.OUTBOUND).count() == 2  # one ack each
+    assert TicketActivity.objects.filter(kind=ActivityKind.CREATED).count() == 2

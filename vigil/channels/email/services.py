@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from vigil.channels.email import acknowledgements
 from vigil.channels.email.autoreply import BOUNCE, AutoVerdict, classify_automatic
@@ -46,7 +46,7 @@ from vigil.core.services import events_coalesced
 from vigil.customers.choices import IdentityKind
 from vigil.customers.services import normalize_address
 from vigil.tickets.choices import ActivityKind, DeliveryStatus, Direction
-from vigil.tickets.ingestion import InboundMessage, message_ingest
+from vigil.tickets.ingestion import InboundMessage, ingested_duplicate, message_ingest
 from vigil.tickets.models import Message, Ticket, TicketParticipant
 from vigil.tickets.services import (
     MAX_ATTACHMENTS_PER_MESSAGE,
@@ -160,63 +160,73 @@ def email_prepare(
 
 def email_store(*, account: ChannelAccount, mail: IncomingEmail) -> EmailReceived:
     """Store a prepared mail for `account` in one transaction (a savepoint inside a caller's
-    transaction): thread, ingest, participants, bounce, acknowledgement."""
+    transaction): thread, ingest, participants, bounce, acknowledgement. A mail stored before
+    (same Message-ID, or the same bytes without one) is answered from what is stored."""
+    inbound = _inbound(account, mail)
+    try:
+        with transaction.atomic():
+            return _store(account, mail, inbound)
+    except IntegrityError:
+        duplicate = ingested_duplicate(inbound)
+        if duplicate is None:
+            raise
+        return EmailReceived(
+            message=duplicate.message,
+            ticket=duplicate.ticket,
+            ticket_created=False,
+            duplicate=True,
+            no_ack_reason=duplicate.message.no_ack_reason,
+        )
+
+
+def _inbound(account: ChannelAccount, mail: IncomingEmail) -> InboundMessage:
+    parsed = mail.parsed
+    return InboundMessage(
+        account=account,
+        sender_kind=IdentityKind.EMAIL,
+        sender_address=mail.sender,
+        sender_name=parsed.sender.name if parsed.sender else "",
+        text=mail.visible[:MAX_TEXT_CHARS],
+        html=(parsed.html or "")[: MAX_TEXT_CHARS * 2],
+        external_id=mail.message_id,  # it threads later replies: no thread key needed
+        subject=parsed.subject,
+        language=mail.language if mail.language != "en" else "",
+        attachments=mail.attachments,
+        metadata=mail.metadata,
+        full_text=mail.full if mail.full != mail.visible else "",
+        raw=mail.raw_name,
+        no_ack_reason=mail.verdict.reason or "",
+    )
+
+
+def _store(account: ChannelAccount, mail: IncomingEmail, inbound: InboundMessage) -> EmailReceived:
     parsed, verdict, sender = mail.parsed, mail.verdict, mail.sender
-    with transaction.atomic():
-        ticket = _thread(
-            account, parsed, sender=sender, verdict=verdict, recipients=mail.recipients
+    ticket = _thread(account, parsed, sender=sender, verdict=verdict, recipients=mail.recipients)
+    # Inside this function's savepoint: a duplicate raises IntegrityError to email_store.
+    result = message_ingest(inbound=replace(inbound, ticket=ticket), savepoint=False)
+    if not verdict.reason:
+        _participants_add(result.ticket, parsed, sender=sender, account=account)
+    if verdict.reason == BOUNCE and verdict.bounce_of:
+        _bounce_mark(bounce_of=verdict.bounce_of, evidence=verdict.evidence or "bounce")
+    reason = verdict.reason or ""
+    ack = None
+    if result.ticket_created and not reason and sender == UNKNOWN_SENDER:
+        reason = "no_address"
+    elif result.ticket_created and not reason:
+        ack, reason = acknowledgements.acknowledgement_queue(
+            account=account,
+            ticket=result.ticket,
+            inbound_subject=parsed.subject,
+            language=result.ticket.language if result.ticket.language else mail.language,
         )
-        result = message_ingest(
-            inbound=InboundMessage(
-                account=account,
-                sender_kind=IdentityKind.EMAIL,
-                sender_address=sender,
-                sender_name=parsed.sender.name if parsed.sender else "",
-                text=mail.visible[:MAX_TEXT_CHARS],
-                html=(parsed.html or "")[: MAX_TEXT_CHARS * 2],
-                external_id=mail.message_id,
-                subject=parsed.subject,
-                language=mail.language if mail.language != "en" else "",
-                attachments=mail.attachments,
-                ticket=ticket,
-                register_thread_keys=[mail.message_id],
-                metadata=mail.metadata,
-                full_text=mail.full if mail.full != mail.visible else "",
-                raw=mail.raw_name,
-                no_ack_reason=verdict.reason or "",
-            )
-        )
-        if result.duplicate:
-            return EmailReceived(
-                message=result.message,
-                ticket=result.ticket,
-                ticket_created=False,
-                duplicate=True,
-                no_ack_reason=result.message.no_ack_reason,
-            )
-        if not verdict.reason:
-            _participants_add(result.ticket, parsed, sender=sender, account=account)
-        if verdict.reason == BOUNCE and verdict.bounce_of:
-            _bounce_mark(bounce_of=verdict.bounce_of, evidence=verdict.evidence or "bounce")
-        reason = verdict.reason or ""
-        ack = None
-        if result.ticket_created and not reason and sender == UNKNOWN_SENDER:
-            reason = "no_address"
-        elif result.ticket_created and not reason:
-            ack, reason = acknowledgements.acknowledgement_queue(
-                account=account,
-                ticket=result.ticket,
-                inbound_subject=parsed.subject,
-                language=result.ticket.language if result.ticket.language else mail.language,
-            )
-        if reason != result.message.no_ack_reason:
-            Message.objects.filter(pk=result.message.pk).update(no_ack_reason=reason)
-            result.message.no_ack_reason = reason
+    if reason != result.message.no_ack_reason:
+        Message.objects.filter(pk=result.message.pk).update(no_ack_reason=reason)
+        result.message.no_ack_reason = reason
     return EmailReceived(
         message=result.message,
         ticket=result.ticket,
         ticket_created=result.ticket_created,
-        duplicate=False,
+        duplicate=result.duplicate,
         no_ack_reason=reason,
         acknowledgement=ack,
     )

@@ -25,6 +25,8 @@ import logging
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from email._header_value_parser import get_addr_spec, get_angle_addr
+from email.errors import HeaderParseError
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -90,6 +92,26 @@ class _DatabaseThreads:
         for _ in range(workers):
             self.pool.submit(close)
         self.pool.shutdown(wait=True, cancel_futures=False)
+
+
+class _SMTP(SMTP):
+    """aiosmtpd's SMTP session. `_getaddr` is aiosmtpd 1.4's own, minus the typing.Protocol
+    class it defines on every call (three quarters of its cost, ~60 µs per MAIL and RCPT):
+    the same parsing, the same answers."""
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        if not arg:
+            return "", ""
+        parse: Any = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
+        try:
+            address, rest = parse(arg)
+        except HeaderParseError:
+            return None, None
+        addr: str = address.addr_spec
+        localpart, _, _ = addr.rpartition("@")
+        if self.local_part_limit and len(localpart) > self.local_part_limit:
+            return None, None
+        return addr, rest
 
 
 class SupportMailHandler:
@@ -190,7 +212,7 @@ class SMTPListener:
         self.port = port
 
     def _factory(self) -> SMTP:
-        return SMTP(
+        return _SMTP(
             self.handler,
             data_size_limit=self.size_limit,
             enable_SMTPUTF8=True,
