@@ -28,7 +28,7 @@ TARGET_P95_MS = 100.0
 
 def _configure(database: str, tickets: int) -> None:
     """Point Vigil's settings at the benchmark database, before Django loads them."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    (BENCH_DIR / "static").mkdir(parents=True, exist_ok=True)  # quiets WhiteNoise
     os.environ["VIGIL_DATA_DIR"] = str(BENCH_DIR)
     os.environ["VIGIL_EMBEDDED_WORKER"] = "0"
     os.environ.pop("VIGIL_REDIS_URL", None)
