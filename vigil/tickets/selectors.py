@@ -208,15 +208,26 @@ def _apply_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     if f.tag:
         qs = qs.filter(tags__name=f.tag)
     if f.q.strip():
-        q = f.q.strip()
-        number = parse_ticket_reference(q)
-        # The customers are looked up once (a subquery), not joined and tested per ticket.
-        customers = Customer.objects.filter(Q(email__iexact=q) | Q(uid=q)).values("pk")
-        match = Q(subject__icontains=q) | Q(customer_id__in=customers)
-        if number is not None:
-            match |= Q(pk=number)
-        qs = qs.filter(match)
+        qs = qs.filter(_search(f.q.strip()))
     return qs
+
+
+def _search(q: str) -> Q:
+    """What `q` finds, each form answered by an index except free text:
+    "VG-123" / "#VG-123" is that ticket; digits are a ticket number or an exchange UID; an
+    address is the customer's e-mail; anything else also matches inside subjects (a scan)."""
+    number = parse_ticket_reference(q)
+    if number is not None and not q.isdigit():
+        return Q(pk=number)
+    # The customers are looked up once (a subquery), not joined and tested per ticket.
+    # E-mail addresses are stored lower-case (customers.services.normalize_address).
+    customers = Customer.objects.filter(Q(email=q.lower()) | Q(uid=q)).values("pk")
+    by_customer = Q(customer_id__in=customers)
+    if number is not None:
+        return Q(pk=number) | by_customer
+    if "@" in q and " " not in q:
+        return by_customer
+    return Q(subject__icontains=q) | by_customer
 
 
 def encode_cursor(ticket: Ticket) -> str:
