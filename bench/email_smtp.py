@@ -7,8 +7,10 @@ Starts the real `vigil run` (uvicorn, the SMTP listener; `--no-worker` so acknow
 queued and only the inbound path is timed) on a fresh database, then senders, each with its own
 SMTP connection, send conversations: one new mail, then four replies that thread through
 In-Reply-To. A message counts once the listener answered 250, which it does only after the
-commit. Prints the median rate of the runs for each database and sender count, and checks that
-every message was stored once and every reply landed in its ticket.
+commit. Prints the median rate of the runs for each database and sender count, the median CPU
+the server process spent per message (user + system, from /proc; unlike the rate it hardly
+depends on what else the machine is doing), the load average, and checks that every message
+was stored once and every reply landed in its ticket.
 
 PostgreSQL: the database vigil_bench_email on VIGIL_BENCH_PG (default
 postgresql://postgres@127.0.0.1:5432), recreated per run.
@@ -59,8 +61,17 @@ def _mail(sender: str, n: int, conversation: str, parent: str | None) -> tuple[s
     ).replace("\r\r\n", "\r\n").encode()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux); 0.0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def _server(env: dict[str, str]) -> Iterator[int]:
+def _server(env: dict[str, str]) -> Iterator[tuple[int, int]]:
     python = sys.executable
     subprocess.run([python, "-m", "vigil", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
@@ -102,7 +113,7 @@ def _server(env: dict[str, str]) -> Iterator[int]:
         else:
             raise RuntimeError("vigil run exited")
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         try:
@@ -134,7 +145,8 @@ def _sender(port: int, index: int, count: int, run: str, errors: list[str]) -> N
             parent = message_id
 
 
-def _one_run(port: int, senders: int, messages: int) -> float:
+def _one_run(port: int, pid: int, senders: int, messages: int) -> tuple[float, float]:
+    """(messages per second, server CPU milliseconds per message)."""
     per_sender = max(1, messages // senders)
     run = uuid.uuid4().hex[:8]
     errors: list[str] = []
@@ -142,15 +154,16 @@ def _one_run(port: int, senders: int, messages: int) -> float:
         threading.Thread(target=_sender, args=(port, i, per_sender, run, errors))
         for i in range(senders)
     ]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds(pid)
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds(pid) - cpu
     if errors:
         raise RuntimeError(f"{len(errors)} refused, e.g. {errors[:3]}")
-    return per_sender * senders / elapsed
+    sent = per_sender * senders
+    return sent / elapsed, cpu * 1000 / sent
 
 
 def _verify(env: dict[str, str]) -> str:
@@ -201,19 +214,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    print(f"{'database':<10} {'senders':>7} {'messages':>8} {'median msg/s':>13}  runs")
+    print(
+        f"{'database':<10} {'senders':>7} {'messages':>8} {'median msg/s':>13} "
+        f"{'CPU ms/msg':>10}  {'load':>4}  runs"
+    )
     for database in databases:
         for senders in [int(s) for s in args.senders.split(",")]:
-            rates = []
+            rates, cpus, loads = [], [], []
             for _ in range(args.runs):
                 with tempfile.TemporaryDirectory(prefix="vigil-bench-smtp-") as tmp:
                     env = _env(database, Path(tmp))
-                    with _server(env) as port:
-                        rates.append(_one_run(port, senders, args.messages))
+                    with _server(env) as (port, pid):
+                        loads.append(os.getloadavg()[0])
+                        rate, cpu = _one_run(port, pid, senders, args.messages)
+                    rates.append(rate)
+                    cpus.append(cpu)
                     checked = _verify(env)
             runs = ", ".join(f"{r:.0f}" for r in rates)
-            median = statistics.median(rates)
-            line = f"{database:<10} {senders:>7} {args.messages:>8} {median:>13.0f}  [{runs}]"
+            line = (
+                f"{database:<10} {senders:>7} {args.messages:>8} {statistics.median(rates):>13.0f} "
+                f"{statistics.median(cpus):>10.2f}  {statistics.median(loads):>4.1f}  [{runs}]"
+            )
             print(f"{line}  {checked}", flush=True)
     return 0
 

@@ -19,6 +19,7 @@ from tests.channels.email.transport import (  # noqa: F401 - fixtures
     mail,
     send,
     support,
+    wait_for,
     wire,
 )
 from vigil.channels.email.smtp import SMTPListener
@@ -98,7 +99,10 @@ def test_concurrent_senders_share_commits_and_each_mail_is_stored_once(
     kinds = Counter(TicketActivity.objects.values_list("kind", flat=True))
     assert kinds[ActivityKind.CREATED] == senders
     assert kinds[ActivityKind.MESSAGE] == senders * per_sender + senders  # + acknowledgements
-    # The events of all batches: gapless, one per change.
+    # The events of all batches (the last batch's are stored just after its answers went
+    # out): gapless, one per change.
+    expected = senders + senders * per_sender + senders
+    wait_for(lambda: Event.objects.count() >= expected)
     seqs = sorted(Event.objects.values_list("seq", flat=True))
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     types = Counter(Event.objects.values_list("type", flat=True))

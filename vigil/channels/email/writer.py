@@ -6,7 +6,8 @@ most `max_batch` mails), prepares each (parse, strip, classify, keep the bytes: 
 transaction), then stores them all in ONE transaction, each mail for each of its support
 accounts in a savepoint of its own, commits once, and only then resolves the futures. The
 activity rows of the batch are inserted with one statement before the commit, its events
-with one sequence update after it. So:
+with one sequence update after it (and after the answers: the events are the desk's live
+view and its resync log, not the mail; the mail is committed). So:
 
 * 250 is said only after the commit that stored the mail, as before;
 * under load the commit, the write lock and the events' sequence update are paid once per
@@ -149,26 +150,28 @@ class MailWriter:
             return
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(ready))
-        try:
-            if not self._connected:
-                database_session_prepare(self.lock_timeout)
-                self._connected = True
-            with events_coalesced(), transaction.atomic(), activities_deferred():
+        with events_coalesced():  # the batch's events: stored after the answers went out
+            try:
+                if not self._connected:
+                    database_session_prepare(self.lock_timeout)
+                    self._connected = True
+                with transaction.atomic(), activities_deferred():
+                    for job in ready:
+                        self._store(job)
+            except Exception as exc:  # nothing of the batch is committed
+                if isinstance(exc, DatabaseError):
+                    self._reset()
+                else:
+                    logger.exception("storing a batch of %d mails failed", len(ready))
                 for job in ready:
-                    self._store(job)
-        except Exception as exc:  # nothing of the batch is committed
-            if isinstance(exc, DatabaseError):
-                self._reset()
-            else:
-                logger.exception("storing a batch of %d mails failed", len(ready))
+                    job.future.set_exception(exc)
+                return
+            # Committed: each sender may have its answer now, while the events are stored.
             for job in ready:
-                job.future.set_exception(exc)
-            return
-        for job in ready:
-            if job.error is not None:
-                job.future.set_exception(job.error)
-            else:
-                job.future.set_result(job.results)
+                if job.error is not None:
+                    job.future.set_exception(job.error)
+                else:
+                    job.future.set_result(job.results)
 
     def _prepare(self, job: _Job) -> bool:
         try:
