@@ -1,4 +1,4 @@
-"""The e-mail channel. See docs/architecture.md#channels.
+"""The e-mail channel. See docs/architecture.md#e-mail.
 
 Parsing is pure and lives here without Django: `parsing.parse_message` turns raw RFC 5322
 bytes into a `ParsedEmail` (headers decoded, best text, attachments, charsets, defects),

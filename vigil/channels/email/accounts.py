@@ -1,4 +1,4 @@
-"""Adding and configuring support addresses. See docs/architecture.md#channels.
+"""Adding and configuring support addresses. See docs/architecture.md#e-mail.
 
 `email_account_create(address=..., imap_url=...)` makes (or updates) the e-mail channel
 account of one support address. Its IMAP mailbox, when given, goes into `settings["imap"]`

@@ -1,4 +1,4 @@
-"""The acknowledgement a new ticket gets by e-mail. See docs/architecture.md#channels.
+"""The acknowledgement a new ticket gets by e-mail. See docs/architecture.md#e-mail.
 
 Written in the customer's language (en, zh-hans, zh-hant, ja; templates/acknowledgement/)
 with the ticket's number. It is an outbound message of the ticket, sent through the outbox

@@ -1,4 +1,4 @@
-"""The e-mail ChannelAdapter: outbound delivery. See docs/architecture.md#channels.
+"""The e-mail ChannelAdapter: outbound delivery. See docs/architecture.md#e-mail.
 
 `deliver()` is called by the outbox task (tickets.tasks.deliver_message) after the reply
 committed. It registers the mail's Message-ID as a thread key of the ticket before sending,

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001
-"""Which mail must never get an automatic answer. See docs/architecture.md#channels.
+"""Which mail must never get an automatic answer. See docs/architecture.md#e-mail.
 
 `classify_automatic(parsed, own_addresses=..., own_message_ids=...)` returns an
 `AutoVerdict` whose `reason` is one of:

@@ -1,6 +1,6 @@
 """Decoding mail bytes whose charset label may be missing, misspelt or wrong.
 
-See docs/architecture.md#channels. Mail in the wild says `gb2312` and carries GBK, says
+See docs/architecture.md#e-mail. Mail in the wild says `gb2312` and carries GBK, says
 `iso-8859-1` or `us-ascii` and carries UTF-8 or GBK, says `ks_c_5601-1987`, `x-sjis` or
 nothing at all. `decode_bytes` never raises: it tries the declared charset (through an alias
 table that maps each label to the superset codec real clients use), then UTF-8, then scores

@@ -1,4 +1,4 @@
-"""Channel secrets encrypted at rest. See docs/architecture.md#channels.
+"""Channel secrets encrypted at rest. See docs/architecture.md#e-mail.
 
 IMAP passwords and webhook signing keys live in `ChannelAccount.secrets_encrypted` as a
 Fernet token (AES-128-CBC + HMAC-SHA256). The key is derived from Django's SECRET_KEY with

@@ -1,4 +1,4 @@
-"""IMAP mailboxes (Gmail, Exchange, any IMAP server). See docs/architecture.md#channels.
+"""IMAP mailboxes (Gmail, Exchange, any IMAP server). See docs/architecture.md#e-mail.
 
 `imap_poll(account=...)` reads one pass: it selects the folder, compares UIDVALIDITY with the
 stored `MailboxState` (a new value means the server renumbered the folder: start over, stored

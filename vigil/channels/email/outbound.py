@@ -1,4 +1,4 @@
-"""Building the MIME mail for an outbound message. See docs/architecture.md#channels.
+"""Building the MIME mail for an outbound message. See docs/architecture.md#e-mail.
 
 A reply goes to the ticket's customer with its participants in Cc, from the support
 address, with a Reply-To that carries the ticket (support+VG-12@...), the ticket token in

@@ -1,6 +1,6 @@
 # ruff: noqa: RUF001, RUF002
 """Reply and signature stripping: keep only the new text of a mail. See
-docs/architecture.md#channels.
+docs/architecture.md#e-mail.
 
 `strip_reply(text, html=...)` splits a body into what the sender wrote now (`visible`), the
 quoted earlier mail (`quoted`) and a trailing signature (`signature`). It recognises:

@@ -1,5 +1,5 @@
 """Reads for the e-mail channel: support addresses, thread look-ups. See
-docs/architecture.md#channels.
+docs/architecture.md#e-mail.
 """
 
 from __future__ import annotations

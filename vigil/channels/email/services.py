@@ -1,5 +1,5 @@
 """Writes of the e-mail channel: receiving a mail, preparing a reply, adding a support
-address. See docs/architecture.md#channels.
+address. See docs/architecture.md#e-mail.
 
 `email_receive()` is what the SMTP listener, the IMAP poller and the provider webhooks call
 with the raw bytes of one mail for one support account. In one transaction it parses, strips

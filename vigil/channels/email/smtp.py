@@ -1,4 +1,4 @@
-"""The built-in SMTP listener for the desk's support addresses. See docs/architecture.md#channels.
+"""The built-in SMTP listener for the desk's support addresses. See docs/architecture.md#e-mail.
 
 An aiosmtpd server on its own event loop in a background thread of `vigil run`
 (`--smtp-port`, default 2525). It advertises SIZE, 8BITMIME and SMTPUTF8 and answers:

@@ -1,4 +1,4 @@
-"""How e-mail finds its ticket. See docs/architecture.md#channels.
+"""How e-mail finds its ticket. See docs/architecture.md#e-mail.
 
 Three clues, strongest first:
 

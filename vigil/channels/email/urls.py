@@ -1,4 +1,4 @@
-"""URLs of the e-mail channel, mounted at /hooks/email/. See docs/architecture.md#channels."""
+"""URLs of the e-mail channel, mounted at /hooks/email/. See docs/architecture.md#e-mail."""
 
 from django.urls import path
 

@@ -1,5 +1,5 @@
 """HTTP entry points of the e-mail channel: provider inbound webhooks. See
-docs/architecture.md#channels.
+docs/architecture.md#e-mail.
 
 Thin: find the support account named in the URL, hand the request to
 `webhooks.email_webhook_receive`, answer 200 after the commit, a 4xx when the request is

@@ -1,5 +1,5 @@
 """Provider inbound webhooks: Mailgun, Postmark, SendGrid, Amazon SES. See
-docs/architecture.md#channels.
+docs/architecture.md#e-mail.
 
 Each provider posts a received mail to `/hooks/email/<provider>/<account id>/`. The request
 is authenticated with the account's own secrets before anything is parsed:

@@ -1,4 +1,4 @@
-"""Parsing raw e-mail into typed values. See docs/architecture.md#channels.
+"""Parsing raw e-mail into typed values. See docs/architecture.md#e-mail.
 
 `parse_message(raw)` is the entry point; `html_to_text` makes HTML readable; the header
 helpers decode RFC 2047 / raw 8-bit header values and parse addresses, ids and dates.

@@ -1,4 +1,4 @@
-"""Tolerant decoding of mail header values. See docs/architecture.md#channels.
+"""Tolerant decoding of mail header values. See docs/architecture.md#e-mail.
 
 Works on the raw header value as the stdlib parser stores it (8-bit bytes kept as surrogate
 escapes), so a header that `policy.default` would choke on still decodes: raw 8-bit text in

@@ -1,4 +1,4 @@
-"""HTML mail turned into readable plain text. See docs/architecture.md#channels.
+"""HTML mail turned into readable plain text. See docs/architecture.md#e-mail.
 
 A small converter over the stdlib `html.parser` (which never raises on bad markup): block
 elements end lines, `<br>` breaks them, paragraphs are separated by a blank line (except

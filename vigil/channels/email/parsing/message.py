@@ -1,4 +1,4 @@
-"""`parse_message`: raw mail bytes to a `ParsedEmail`. See docs/architecture.md#channels.
+"""`parse_message`: raw mail bytes to a `ParsedEmail`. See docs/architecture.md#e-mail.
 
 The MIME tree is read with the stdlib parser under `policy.default` (memoizing the parsed
 header values, see `_DefaultPolicy`); if that raises on a broken mail the same bytes are

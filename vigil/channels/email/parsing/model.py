@@ -1,4 +1,4 @@
-"""What parsing a mail yields: frozen, typed values. See docs/architecture.md#channels."""
+"""What parsing a mail yields: frozen, typed values. See docs/architecture.md#e-mail."""
 
 from __future__ import annotations
 
