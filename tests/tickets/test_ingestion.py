@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, connection
-from django.db.models import Model
+from django.db.models import Model, Value
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from tests.factories.tickets import api_account, inbound, ingest
@@ -187,6 +188,11 @@ def test_hand_built_rows_equal_the_orms() -> None:
     _row_insert(by_hand)
     assert by_hand.pk and not by_hand._state.adding
     assert _values(by_hand, skip=("external_id",)) == _values(by_orm, skip=("external_id",))
+    # A value the database computes goes through save() itself.
+    shout = {**kwargs, "text": Upper(Value("shout"))}
+    computed = Message(external_id="expr-1", **shout)
+    _row_insert(computed)
+    assert Message.objects.get(pk=computed.pk).text == "SHOUT"
     ticket_kwargs = {
         "subject": "s",
         "customer": ticket.customer,

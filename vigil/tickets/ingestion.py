@@ -297,7 +297,11 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
 @functools.lru_cache(maxsize=32)
 def _insert_plan(model: type[models.Model], vendor: str) -> tuple[str, list[models.Field]]:
     meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    fields = [
+        f
+        for f in meta.local_concrete_fields
+        if f is not meta.auto_field and not getattr(f, "generated", False)
+    ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -307,10 +311,18 @@ def _insert_plan(model: type[models.Model], vendor: str) -> tuple[str, list[mode
 
 
 def _row_insert(obj: models.Model) -> None:
-    """INSERT a new row for `obj` as `obj.save()` would; sets its pk."""
-    assert connection.features.can_return_columns_from_insert
+    """INSERT a new row for `obj` as `obj.save()` would; sets its pk. A value the database
+    computes (an expression, a db_default) goes through `save()` itself."""
     sql, fields = _insert_plan(type(obj), connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    values = [f.pre_save(obj, True) for f in fields]
+    if not connection.features.can_return_columns_from_insert or any(
+        hasattr(value, "resolve_expression") for value in values
+    ):
+        obj.save(force_insert=True)
+        return
+    params = [
+        f.get_db_prep_save(value, connection) for f, value in zip(fields, values, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
