@@ -5,6 +5,7 @@ See docs/architecture.md#events.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from vigil.core.broadcast import broadcaster
@@ -21,6 +23,66 @@ from vigil.core.events import DomainEvent
 from vigil.core.models import Event, EventStream
 
 logger = logging.getLogger(__name__)
+
+
+# --- rows ---------------------------------------------------------------------------------
+# The hot paths insert a few rows at a time (a message, its events, its activity rows), and
+# through the ORM building such an INSERT costs several times what the database does with
+# it. rows_insert() does what bulk_create() does for new rows of one model (each field's
+# pre_save and database preparation; ids read back with RETURNING, in order, as Django
+# relies on too) with the statement text built once per (model, row count). No signals are
+# sent; Vigil uses none (STYLE.md). tests/tickets/test_ingestion.py compares with the ORM.
+
+ROWS_PER_INSERT = 200
+
+
+def rows_insert(objs: Sequence[Model]) -> None:
+    """INSERT new rows for `objs` (instances of one model), setting their pks. A value the
+    database computes (an expression, a db_default) goes through `bulk_create` itself."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = _insert_fields(model)
+    values = [[f.pre_save(obj, True) for f in fields] for obj in objs]
+    computed = any(hasattr(v, "resolve_expression") for row in values for v in row)
+    if computed or not connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objs)
+        return
+    for start in range(0, len(objs), ROWS_PER_INSERT):
+        chunk = values[start : start + ROWS_PER_INSERT]
+        params = [
+            f.get_db_prep_save(v, connection)
+            for row in chunk
+            for f, v in zip(fields, row, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(model, connection.vendor, len(chunk)), params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(objs[start : start + ROWS_PER_INSERT], ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+@functools.cache
+def _insert_fields(model: type[Model]) -> list[Any]:
+    meta = model._meta
+    return [
+        f
+        for f in meta.local_concrete_fields
+        if f is not meta.auto_field and not getattr(f, "generated", False)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(model: type[Model], vendor: str, rows: int) -> str:
+    quote = connection.ops.quote_name
+    fields = _insert_fields(model)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    one = f"({', '.join(['%s'] * len(fields))})"
+    pk = quote(str(model._meta.pk.column)) if model._meta.pk is not None else "id"
+    table = quote(model._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)} RETURNING {pk}"  # noqa: S608
 
 
 def stream_group(stream: str) -> str:
@@ -102,7 +164,8 @@ def events_store(*, drafts: Sequence[EventDraft]) -> list[Event]:
                         )
                         for i, d in enumerate(items)
                     ]
-                    stored += Event.objects.bulk_create(rows)
+                    rows_insert(rows)
+                    stored += rows
             return stored
         except EventStream.DoesNotExist:
             if attempt:

@@ -24,6 +24,7 @@ from vigil.channels.models import ChannelAccount
 from vigil.core.errors import ValidationFailed
 from vigil.core.events import DomainEvent, publish_on_commit
 from vigil.core.languages import normalize_language
+from vigil.core.services import rows_insert
 from vigil.customers.models import Customer
 from vigil.customers.services import customer_resolve
 from vigil.tickets.choices import ActivityKind, Category, Direction, Priority, TicketStatus
@@ -285,51 +286,14 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
 
 
 # --- rows ---------------------------------------------------------------------------------
-# Every delivery inserts a message (and often a ticket) and updates its ticket. Through the
-# ORM, building those statements costs several times what the database does with them, and
-# a channel like the SMTP listener must ingest hundreds a second in one process. These two
-# do what `Model.save()` does for such a row (each field's pre_save and database
-# preparation, the id read back with RETURNING) with the statement built once per shape.
-# No signals are sent: Vigil uses none (STYLE.md: no side effects in save() or signals).
-# tests/tickets/test_ingestion.py compares the rows with the ORM's.
-
-
-@functools.lru_cache(maxsize=32)
-def _insert_plan(model: type[models.Model], vendor: str) -> tuple[str, list[models.Field]]:
-    meta = model._meta
-    fields = [
-        f
-        for f in meta.local_concrete_fields
-        if f is not meta.auto_field and not getattr(f, "generated", False)
-    ]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    pk = quote(str(meta.pk.column)) if meta.pk is not None else "id"
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
+# Every delivery inserts a message (and often a ticket) and updates its ticket: with
+# statements built once per shape (vigil.core.services.rows_insert, and _row_update below),
+# not by the ORM for each row, which costs several times what the database does with them.
 
 
 def _row_insert(obj: models.Model) -> None:
-    """INSERT a new row for `obj` as `obj.save()` would; sets its pk. A value the database
-    computes (an expression, a db_default) goes through `save()` itself."""
-    sql, fields = _insert_plan(type(obj), connection.vendor)
-    values = [f.pre_save(obj, True) for f in fields]
-    if not connection.features.can_return_columns_from_insert or any(
-        hasattr(value, "resolve_expression") for value in values
-    ):
-        obj.save(force_insert=True)
-        return
-    params = [
-        f.get_db_prep_save(value, connection) for f, value in zip(fields, values, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    assert row is not None
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    """INSERT a new row for `obj` as `obj.save()` would; sets its pk."""
+    rows_insert([obj])
 
 
 @functools.lru_cache(maxsize=32)

@@ -27,6 +27,7 @@ from vigil.channels.selectors import reply_route
 from vigil.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from vigil.core.events import DomainEvent, on_commit, publish_on_commit
 from vigil.core.languages import normalize_language
+from vigil.core.services import rows_insert
 from vigil.tickets.choices import (
     ActivityKind,
     Category,
@@ -98,8 +99,8 @@ def activities_add(*, rows: Sequence[TicketActivity]) -> None:
     queued: list[TicketActivity] | None = getattr(_deferred, "rows", None)
     if queued is not None:
         queued.extend(rows)
-    elif rows:
-        TicketActivity.objects.bulk_create(rows)
+    else:
+        rows_insert(rows)
 
 
 @contextmanager
@@ -117,8 +118,7 @@ def activities_deferred() -> Iterator[None]:
     try:
         yield
         _deferred.rows = None
-        if rows:
-            TicketActivity.objects.bulk_create(rows)
+        rows_insert(rows)
     finally:
         _deferred.rows = None
 

@@ -21,6 +21,7 @@ from vigil.channels.email.language import SUPPORTED
 from vigil.channels.email.outbound import AUTO_KIND_KEY
 from vigil.channels.email.selectors import auto_replies_sent
 from vigil.channels.models import AutoReplyLog, ChannelAccount
+from vigil.core.services import rows_insert
 from vigil.tickets.choices import ActivityKind, DeliveryStatus, Direction
 from vigil.tickets.models import Message, Ticket
 from vigil.tickets.services import activity_add, publish_message_added
@@ -73,7 +74,7 @@ def acknowledgement_queue(
         name=ticket.customer.name,
         desk=desk,
     )
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         direction=Direction.OUTBOUND,
         channel=ChannelKind.EMAIL,
@@ -84,7 +85,8 @@ def acknowledgement_queue(
         metadata={AUTO_KIND_KEY: ACKNOWLEDGEMENT, "language": language},
         created_at=now,
     )
-    AutoReplyLog.objects.create(address=address, sent_at=now)
+    rows_insert([message])  # as Message.objects.create, without rebuilding the statement
+    rows_insert([AutoReplyLog(address=address, sent_at=now)])
     activity_add(
         ticket=ticket,
         kind=ActivityKind.MESSAGE,
