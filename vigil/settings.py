@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "vigil.customers",
     "vigil.channels",
     "vigil.tickets",
+    "vigil.routing",
+    "vigil.sla",
+    "vigil.audit",
+    "vigil.approvals",
     "vigil.realtime",
     "vigil.console",
 ]

@@ -17,6 +17,12 @@ class Team(TimeStampedModel):
 
     name = models.CharField(max_length=100, unique=True)
     languages = models.JSONField(default=list, blank=True)
+    # Ticket categories (tickets.choices.Category values) the team handles; empty = any.
+    categories = models.JSONField(default=list, blank=True)
+    # Where tickets go when nobody of this team who speaks the ticket's language is on shift.
+    fallback = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="fallback_for"
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -27,9 +33,10 @@ class Team(TimeStampedModel):
 
 
 class Agent(TimeStampedModel):
-    """A person who answers customers. Their role decides what they may see and approve;
-    `capacity` is how many active conversations they take at once; `presence` is whether they
-    are reachable right now."""
+    """A person who answers customers. Their role is their tier and decides what they may see
+    and approve; `languages` and `categories` are their skills; `capacity` is how many open
+    tickets they hold at once and `chat_capacity` how many live chats; `presence` is whether
+    they are reachable right now; `timezone` is where their shifts are written."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
@@ -37,9 +44,15 @@ class Agent(TimeStampedModel):
     display_name = models.CharField(max_length=100)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.TIER1)
     languages = models.JSONField(default=list, blank=True)
+    # Ticket categories the agent is skilled in; empty = any.
+    categories = models.JSONField(default=list, blank=True)
     capacity = models.PositiveSmallIntegerField(default=5)
+    chat_capacity = models.PositiveSmallIntegerField(default=3)
+    timezone = models.CharField(max_length=64, default="UTC")
     presence = models.CharField(max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
     presence_changed_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life from a console socket or request; presence turns offline when it stops.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
     teams = models.ManyToManyField(Team, related_name="agents", blank=True)
 
     class Meta:

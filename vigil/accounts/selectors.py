@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from vigil.accounts.choices import Presence
 from vigil.accounts.models import Agent, ApiToken
 from vigil.accounts.services import TOKEN_PREFIX, token_digest
 
@@ -42,3 +43,21 @@ def api_token_lookup(token: str) -> ApiToken | None:
         .filter(digest=token_digest(token), revoked_at__isnull=True, agent__user__is_active=True)
         .first()
     )
+
+
+def agents_skilled(
+    *, language: str = "", category: str = "", online_only: bool = True
+) -> QuerySet[Agent]:
+    """Active agents who speak `language` and handle `category` (an agent with no categories
+    handles any), online ones only unless `online_only` is false. Chat offering and ticket
+    assignment both start from this set and then apply their own capacity rules."""
+    agents = Agent.objects.filter(user__is_active=True).select_related("user")
+    if online_only:
+        agents = agents.filter(presence=Presence.ONLINE)
+    matching = [
+        agent.pk
+        for agent in agents.only("pk", "languages", "categories")
+        if (not language or language in agent.languages)
+        and (not category or not agent.categories or category in agent.categories)
+    ]
+    return agents.filter(pk__in=matching)

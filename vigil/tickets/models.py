@@ -72,6 +72,17 @@ class Ticket(TimeStampedModel):
     awaiting_agent = models.BooleanField(default=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # When the current assignee took it (handling times; returning it when they go offline).
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # Triage on arrival: each decision (language, category, urgency, tone, secrets, route) with
+    # its value and the reason, e.g. {"category": {"value": "withdrawal", "reason": "..."}}.
+    triage = models.JSONField(default=dict, blank=True)
+    tone = models.CharField(max_length=12, blank=True)  # "", "distressed" or "abusive"
+    security_flag = models.BooleanField(default=False)  # a secret was pasted, or a compromise
+    fallback_routed = models.BooleanField(default=False)  # nobody for its language was on shift
+    # SLA: the next target's deadline (first/next response or resolution) and its state.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_state = models.CharField(max_length=10, blank=True)  # "", ok, warning, breached, paused
     solved_at = models.DateTimeField(null=True, blank=True)
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
