@@ -98,3 +98,73 @@ class WebhookReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.token}"
+
+
+class ChatSession(TimeStampedModel):
+    """One live-chat conversation of a visitor on a widget, the messages of which are those of
+    `ticket`. `token_digest` is the SHA-256 of the secret the widget keeps (localStorage) to
+    resume the session after a reload; the session's events are the event stream
+    `chat:<id>`, so the widget resumes by sequence number. `state` moves waiting (in the queue)
+    -> offered (to `offered_to`, until `offer_expires_at`) -> active (with `agent`) -> ended;
+    `left_message` when the visitor left a message instead of waiting (an e-mail-followed
+    ticket). `queued_at` orders the queue; `accepted_at - queued_at` is the wait."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+        LEFT_MESSAGE = "left_message", "Left a message"
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="chat_session"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
+    language = models.CharField(max_length=16)
+    category = models.CharField(max_length=20)
+    email = models.EmailField(blank=True)  # where the transcript goes
+    visitor_ip = models.GenericIPAddressField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    offered_to = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    agent = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chat_sessions",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    customer_read_seq = models.BigIntegerField(default=0)  # the visitor has seen up to here
+    agent_read_message_id = models.BigIntegerField(default=0)  # the agent has seen up to here
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "language", "queued_at"], name="chat_queue_idx"),
+            models.Index(fields=["agent", "state"], name="chat_agent_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"chat {self.pk} ({self.state})"
+
+
+class ChatUpload(models.Model):
+    """A file the visitor uploaded (over HTTP, with the session's token) before sending the
+    message that carries it; it becomes an Attachment when that message is stored and is
+    deleted after a day if it never is."""
+
+    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="uploads")
+    file = models.FileField(upload_to="chat-uploads/", max_length=200)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename
