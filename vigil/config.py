@@ -39,6 +39,11 @@ class Config:
     max_attachment_bytes: int
     email_url: str | None
     embedded_worker: bool
+    # Sensitive actions (docs/architecture.md#sensitive-actions-and-approvals).
+    approval_tiers: dict[str, str]  # action kind -> minimum approver role (overrides)
+    approval_large_amounts: dict[str, str]  # asset -> amount from which an adjustment is large
+    exchange_url: str | None
+    exchange_secret: str | None
 
     @property
     def sqlite_path(self) -> Path:
@@ -136,6 +141,57 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     return key
 
 
+_ROLES = ("tier1", "tier2", "tier3", "supervisor", "admin")
+
+
+def _pairs(env: dict[str, str], name: str) -> dict[str, str]:
+    """`a=x,b=y` -> {"a": "x", "b": "y"}."""
+    raw = env.get(name, "").strip()
+    pairs: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigError(f"{name}={raw!r}: write name=value pairs separated by commas")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _approval_tiers(env: dict[str, str]) -> dict[str, str]:
+    tiers = _pairs(env, "VIGIL_APPROVAL_TIERS")
+    for kind, role in tiers.items():
+        if role not in _ROLES:
+            raise ConfigError(
+                f"VIGIL_APPROVAL_TIERS: {kind}={role!r} is not a role (one of {', '.join(_ROLES)})"
+            )
+    return tiers
+
+
+def _large_amounts(env: dict[str, str]) -> dict[str, str]:
+    amounts = {"BTC": "1", "ETH": "20", "USDT": "50000", "USDC": "50000", "*": "10000"}
+    for asset, amount in _pairs(env, "VIGIL_APPROVAL_LARGE_AMOUNTS").items():
+        try:
+            if float(amount) <= 0:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(
+                f"VIGIL_APPROVAL_LARGE_AMOUNTS: {asset}={amount!r} is not a positive amount"
+            ) from None
+        amounts[asset.upper()] = amount
+    return amounts
+
+
+def _exchange(env: dict[str, str]) -> tuple[str | None, str | None]:
+    url = env.get("VIGIL_EXCHANGE_URL", "").strip().rstrip("/") or None
+    secret = env.get("VIGIL_EXCHANGE_SECRET", "").strip() or None
+    if url and urlsplit(url).scheme not in {"http", "https"}:
+        raise ConfigError(f"VIGIL_EXCHANGE_URL={url!r} must be an http:// or https:// URL")
+    if url and not secret:
+        raise ConfigError("VIGIL_EXCHANGE_URL is set but VIGIL_EXCHANGE_SECRET is not")
+    if secret and len(secret) < 16:
+        raise ConfigError("VIGIL_EXCHANGE_SECRET must be at least 16 characters long")
+    return url, secret
+
+
 def load(env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("VIGIL_DATA_DIR", "var")).expanduser().resolve()
@@ -153,6 +209,7 @@ def load(env: dict[str, str] | None = None) -> Config:
             f"VIGIL_EMAIL_URL={email_url!r} must be smtp://host:port, smtps://, smtp+tls://, "
             "mailgun://KEY@domain, postmark://TOKEN@, sendgrid://KEY@ or console://"
         )
+    exchange_url, exchange_secret = _exchange(env)
     return Config(
         data_dir=data_dir,
         database=parse_database_url(db_raw) if db_raw else None,
@@ -163,4 +220,8 @@ def load(env: dict[str, str] | None = None) -> Config:
         max_attachment_bytes=_int(env, "VIGIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024, minimum=1),
         email_url=email_url,
         embedded_worker=_bool(env, "VIGIL_EMBEDDED_WORKER", True),
+        approval_tiers=_approval_tiers(env),
+        approval_large_amounts=_large_amounts(env),
+        exchange_url=exchange_url,
+        exchange_secret=exchange_secret,
     )

@@ -183,3 +183,9 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 
 # Outbound mail: Django's MAILERS, derived from VIGIL_EMAIL_URL.
 globals().update(email_settings(CONFIG.email_url, data_dir=CONFIG.data_dir))
+
+# Sensitive actions: approver tiers, large amounts, the exchange's action endpoint.
+VIGIL_APPROVAL_TIERS = CONFIG.approval_tiers
+VIGIL_APPROVAL_LARGE_AMOUNTS = CONFIG.approval_large_amounts
+VIGIL_EXCHANGE_URL = CONFIG.exchange_url
+VIGIL_EXCHANGE_SECRET = CONFIG.exchange_secret
