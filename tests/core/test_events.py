@@ -26,6 +26,9 @@ RECEIVERS = {
     "ticket.updated": "members of the ticket's team, its assignee, desk-wide roles",
     "message.added": "members of the ticket's team, its assignee, desk-wide roles",
     "agent.presence_changed": "every agent on the desk",
+    "chat.offered": "the agent offered the chat, desk-wide roles",
+    "chat.offer_withdrawn": "the agent whose offer ended, desk-wide roles",
+    "chat.changed": "the agent who took or lost the chat, desk-wide roles",
 }
 
 

@@ -56,7 +56,7 @@ def agents_skilled(
         agents = agents.filter(presence=Presence.ONLINE)
     matching = [
         agent.pk
-        for agent in agents.only("pk", "languages", "categories")
+        for agent in agents.select_related(None).only("pk", "languages", "categories")
         if (not language or language in agent.languages)
         and (not category or not agent.categories or category in agent.categories)
     ]
