@@ -132,6 +132,24 @@ class ServerPool:
 
 
 @contextmanager
+def publishing_through_redis(redis_url: str) -> Iterator[None]:
+    """Events raised in this (test) process inside the block go out through Redis, as the
+    servers' do; the broadcast is flushed before the block ends."""
+    from django.test import override_settings
+
+    from vigil.core.broadcast import broadcaster
+    from vigil.realtime.layers import channel_layers_config
+
+    layers = channel_layers_config(redis_url=redis_url, secret_key=settings.SECRET_KEY)
+    try:
+        with override_settings(CHANNEL_LAYERS=layers):
+            yield
+            assert broadcaster.flush(), "the broadcast did not go out"
+    finally:
+        connection.close()
+
+
+@contextmanager
 def server_pool(*, redis_url: str | None) -> Iterator[ServerPool]:
     pool = ServerPool(redis_url=redis_url)
     try:

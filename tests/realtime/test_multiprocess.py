@@ -11,20 +11,16 @@ from typing import Any
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test import override_settings
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from tests.factories.accounts import make_agent
 from tests.factories.tickets import ingest
 from tests.realtime.helpers import session_cookie
-from tests.realtime.servers import Server, server_pool
+from tests.realtime.servers import Server, publishing_through_redis, server_pool
 from vigil.accounts.services import api_token_create
-from vigil.core.broadcast import broadcaster
 from vigil.core.events import DESK_STREAM
 from vigil.core.selectors import stream_last_seq
-from vigil.realtime.layers import channel_layers_config
 
 pytestmark = [pytest.mark.redis]
 
@@ -54,14 +50,8 @@ def open_desk(server: Server, cookie: str) -> Any:
 
 def ingest_here(redis_url: str, subject: str) -> int:
     """Raise events from this test process (a third one), publishing through Redis."""
-    layers = channel_layers_config(redis_url=redis_url, secret_key=settings.SECRET_KEY)
-    try:
-        with override_settings(CHANNEL_LAYERS=layers):
-            ticket_id = ingest(subject=subject).ticket.pk
-            assert broadcaster.flush(), "the broadcast did not go out"
-            return ticket_id
-    finally:
-        connection.close()
+    with publishing_through_redis(redis_url):
+        return ingest(subject=subject).ticket.pk
 
 
 def test_event_raised_in_one_process_reaches_a_socket_on_another(

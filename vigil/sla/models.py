@@ -105,8 +105,15 @@ class TicketSla(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_targets"
     )
+    # No database constraint: the policy is a record of where the minutes came from, and a
+    # process whose policy cache is a few seconds stale must not fail to store a ticket.
     policy = models.ForeignKey(
-        SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        SlaPolicy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(max_length=16, choices=TargetKind.choices)
     target_minutes = models.PositiveIntegerField()

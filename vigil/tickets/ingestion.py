@@ -27,6 +27,7 @@ from vigil.core.languages import normalize_language
 from vigil.core.services import rows_insert
 from vigil.customers.models import Customer
 from vigil.customers.services import customer_resolve
+from vigil.sla.services.targets import sla_message_received
 from vigil.tickets.choices import ActivityKind, Category, Direction, Priority, TicketStatus
 from vigil.tickets.content import html_to_text, preview, sanitize_html
 from vigil.tickets.events import TicketCreated
@@ -209,6 +210,7 @@ def _store(inbound: InboundMessage) -> IngestResult:
     else:
         events += _ticket_touch(ticket, received=received)
     events.append(message_added_event(ticket=ticket, message=message))
+    sla_message_received(ticket=ticket, message=message, created=created)
     publish_on_commit(*events)
     return IngestResult(message=message, ticket=ticket, ticket_created=created, duplicate=False)
 

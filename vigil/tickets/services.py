@@ -28,6 +28,11 @@ from vigil.core.errors import Conflict, InvalidTransition, NotFound, ValidationF
 from vigil.core.events import DomainEvent, on_commit, publish_on_commit
 from vigil.core.languages import normalize_language
 from vigil.core.services import rows_insert
+from vigil.sla.services.targets import (
+    sla_priority_changed,
+    sla_reply_recorded,
+    sla_status_changed,
+)
 from vigil.tickets.choices import (
     ActivityKind,
     Category,
@@ -200,7 +205,7 @@ def apply_status(*, ticket: Ticket, status: str, actor: Agent | None) -> list[st
     activity_add(
         ticket=ticket, kind=ActivityKind.STATUS, actor=actor, data={"from": before, "to": status}
     )
-    return fields
+    return fields + sla_status_changed(ticket=ticket, before=before)
 
 
 def ticket_set_status(*, ticket: Ticket, status: str, actor: Agent | None) -> Ticket:
@@ -254,7 +259,7 @@ def ticket_update(
                 Priority(priority).name.lower(),
             ]
             ticket.priority = priority
-            fields.append("priority")
+            fields += ["priority", *sla_priority_changed(ticket=ticket)]
         if category is not None and category != ticket.category:
             if category not in Category.values:
                 raise ValidationFailed(
@@ -418,6 +423,7 @@ def message_reply(
             actor=agent,
             data={"message_id": message.pk, "direction": Direction.OUTBOUND},
         )
+        fields += sla_reply_recorded(ticket=ticket, message=message)
         ticket.save(update_fields=[*fields, "updated_at"])
         events: list[DomainEvent] = [message_added_event(ticket=ticket, message=message)]
         if changes:

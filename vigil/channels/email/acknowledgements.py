@@ -82,7 +82,7 @@ def acknowledgement_queue(
         subject=title[:300],
         text=body,
         delivery_status=DeliveryStatus.PENDING,
-        metadata={AUTO_KIND_KEY: ACKNOWLEDGEMENT, "language": language},
+        metadata={AUTO_KIND_KEY: ACKNOWLEDGEMENT, "automatic": True, "language": language},
         created_at=now,
     )
     rows_insert([message])  # as Message.objects.create, without rebuilding the statement

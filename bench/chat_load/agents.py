@@ -1,0 +1,154 @@
+"""Simulated agents: each holds the console's desk socket, accepts the chats offered to it and
+answers the customers' messages.
+
+See bench/README.md#live-chat-load. An agent signs in as the console does (the session
+cookie on /ws/desk/), accepts an offer as soon as it sees it, and answers each customer
+message after a short "typing" pause with probability `reply_ratio`. Replies to one chat go out
+one after the other (the next once the previous was answered), as a person types them. The
+reader records every customer message that reaches this agent's socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
+
+from bench.chat_load.customers import Plan
+from bench.chat_load.record import Recorder, Reply
+
+REPLY = "Thanks, I'm checking the withdrawal with our wallet team now, one moment please."
+
+
+class Agent:
+    def __init__(
+        self,
+        index: int,
+        *,
+        ws_url: str,
+        http_url: str,
+        credentials: dict[str, Any],
+        cookie_name: str,
+        plan: Plan,
+        rec: Recorder,
+        think: tuple[float, float],
+        reply_ratio: float,
+        seed: int,
+    ) -> None:
+        self.index = index
+        self.ws_url = ws_url
+        self.http_url = http_url
+        self.cookie = f"{cookie_name}={credentials['cookie']}"
+        self.token = str(credentials["token"])
+        self.plan = plan
+        self.rec = rec
+        self.think = think
+        self.reply_ratio = reply_ratio
+        self.rng = random.Random(seed * 7919 + index)
+        self.tickets: dict[int, int] = {}  # ticket id -> chat index, for the chats it holds
+        self.locks: dict[int, asyncio.Lock] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.ready = asyncio.Event()
+        self.http: httpx.AsyncClient | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+        async with (
+            httpx.AsyncClient(
+                base_url=self.http_url,
+                headers={"Authorization": f"Bearer {self.token}"},
+                limits=limits,
+                timeout=60,
+            ) as http,
+            connect(
+                f"{self.ws_url}/ws/desk/",
+                origin=Origin(self.http_url),
+                additional_headers={"Cookie": self.cookie},
+                open_timeout=60,
+                close_timeout=5,
+                ping_interval=None,
+                max_queue=None,
+            ) as ws,
+        ):
+            self.http = http
+            await ws.send(json.dumps({"type": "hello", "since": None}))
+            reader = asyncio.create_task(self._read(ws))
+            try:
+                await stop.wait()
+                if self.tasks:
+                    await asyncio.wait(self.tasks, timeout=30)
+            finally:
+                reader.cancel()
+
+    async def _read(self, ws: ClientConnection) -> None:
+        async for raw in ws:
+            at = time.perf_counter()
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            if kind == "ready":
+                self.ready.set()
+            elif kind == "event":
+                self._on_event(frame["event"], frame.get("payload") or {}, at)
+            elif kind == "reset":
+                self.rec.error("agent socket reset")
+                self.ready.set()
+            elif kind == "error":
+                self.rec.error(f"agent: {frame.get('code')}")
+
+    def _on_event(self, name: str, payload: dict[str, Any], at: float) -> None:
+        if name == "chat.offered" and payload.get("agent_id") == self._agent_id():
+            self._spawn(self._accept(int(payload["session_id"]), int(payload["ticket_id"])))
+        elif name == "message.added":
+            chat = self.tickets.get(int(payload["ticket_id"]))
+            if chat is None or payload.get("direction") != "inbound":
+                return
+            message_id = int(payload["message_id"])
+            self.rec.agent_got_message(self.index, int(payload["ticket_id"]), message_id, at)
+            if self.plan.phase in ("steady", "burst") and self.rng.random() < self.reply_ratio:
+                self._spawn(self._reply(int(payload["ticket_id"]), chat))
+
+    agent_id: int = 0
+
+    def _agent_id(self) -> int:
+        return self.agent_id
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _accept(self, session_id: int, ticket_id: int) -> None:
+        assert self.http is not None
+        chat = self.plan.sessions.get(session_id)
+        if chat is None:
+            await asyncio.sleep(0.05)  # the customer's "started" may still be on its way
+            chat = self.plan.sessions.get(session_id, -1)
+        self.tickets[ticket_id] = chat
+        response = await self.http.post(f"/api/v1/chats/{session_id}/accept")
+        if response.status_code >= 300:
+            self.tickets.pop(ticket_id, None)
+            self.rec.error(f"accept {response.status_code}")
+            return
+        self.rec.agent_accepted(chat, self.index, ticket_id)
+
+    async def _reply(self, ticket_id: int, chat: int) -> None:
+        assert self.http is not None
+        await asyncio.sleep(self.rng.uniform(*self.think))
+        lock = self.locks.setdefault(ticket_id, asyncio.Lock())
+        async with lock:
+            reply = Reply(chat=chat, phase=self.plan.phase, at=time.perf_counter())
+            self.rec.agent_replied(reply)
+            response = await self.http.post(
+                f"/api/v1/tickets/{ticket_id}/replies", json={"text": REPLY}
+            )
+            reply.answered_at = time.perf_counter()
+            if response.status_code == 201:
+                reply.message_id = int(response.json()["id"])
+            else:
+                self.rec.error(f"reply {response.status_code}")

@@ -1,0 +1,1 @@
+"""Writes of the SLA app. See docs/architecture.md#slas."""
