@@ -23,6 +23,8 @@ from vigil.accounts.apis import router as accounts_router
 from vigil.accounts.models import Agent
 from vigil.accounts.selectors import agent_for_user, api_token_lookup
 from vigil.accounts.services import api_token_touch
+from vigil.approvals.apis import router as approvals_router
+from vigil.audit.apis import router as audit_router
 from vigil.core.errors import VigilError
 from vigil.customers.apis import router as customers_router
 from vigil.tickets.apis import router as tickets_router
@@ -93,6 +95,8 @@ api = VigilAPI(
 api.add_router("", accounts_router)
 api.add_router("", tickets_router)
 api.add_router("", customers_router)
+api.add_router("", approvals_router)
+api.add_router("", audit_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

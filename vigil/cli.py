@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from vigil.approvals.cli import add_parsers as add_approval_parsers
+from vigil.audit.cli import add_parsers as add_audit_parsers
 from vigil.config import ConfigError
 from vigil.core.errors import VigilError
 
@@ -370,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(handler=cmd_manage)
+    add_audit_parsers(sub, common)
+    add_approval_parsers(sub, common)
     return parser
 
 

@@ -26,6 +26,7 @@ RECEIVERS = {
     "ticket.updated": "members of the ticket's team, its assignee, desk-wide roles",
     "message.added": "members of the ticket's team, its assignee, desk-wide roles",
     "agent.presence_changed": "every agent on the desk",
+    "action.updated": "every agent on the desk (tests/approvals/test_events.py)",
     "chat.offered": "the agent offered the chat, desk-wide roles",
     "chat.offer_withdrawn": "the agent whose offer ended, desk-wide roles",
     "chat.changed": "the agent who took or lost the chat, desk-wide roles",

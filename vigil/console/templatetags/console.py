@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from vigil.accounts.choices import Role
+from vigil.approvals.display import action_step_text
 from vigil.channels.choices import ChannelKind
 from vigil.core.languages import LANGUAGE_NAMES
 from vigil.customers.choices import IdentityKind, VipTier
@@ -128,6 +129,8 @@ def activity_text(activity: TicketActivity) -> str:
         return _("Ticket created via %(channel)s") % {"channel": channel}
     if kind == ActivityKind.MESSAGE:
         return _message_text(data)
+    if kind == "action":  # a sensitive action's step (vigil.approvals)
+        return action_step_text(data)
     if kind == ActivityKind.DELIVERY:
         state = label(data.get("status"), "delivery")
         error = data.get("error")
