@@ -178,6 +178,23 @@
     return el;
   }
 
+  var ICONS = {
+    chat: "M21 12a8 8 0 0 1-11.6 7.1L4 20l1.1-4.6A8 8 0 1 1 21 12z",
+    clip: "M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 7.6",
+    file: "M14 3H6v18h12V7zM14 3v4h4",
+  };
+
+  function icon(name) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+
   var CSS = [
     ":host{all:initial!important;display:block!important;position:fixed!important;",
     "right:0!important;bottom:0!important;width:0!important;height:0!important;",
@@ -185,8 +202,10 @@
     ".root{all:initial;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,",
     "'Noto Sans','Noto Sans CJK SC','Noto Sans CJK JP','PingFang SC','Hiragino Sans',",
     "'Microsoft YaHei',sans-serif;color:#1c2330;--accent:#1f5fd1;--muted:#5d6776}",
-    ".root *,.root *::before,.root *::after{box-sizing:border-box;font:inherit;color:inherit;",
-    "letter-spacing:normal;text-transform:none}",
+    ":where(.root *),:where(.root *)::before,:where(.root *)::after{box-sizing:border-box;",
+    "font:inherit;color:inherit;letter-spacing:normal;text-transform:none}",
+    "svg{width:20px;height:20px;fill:none;stroke:currentColor;stroke-width:2;",
+    "stroke-linecap:round;stroke-linejoin:round;flex:none}",
     "[hidden]{display:none!important}",
     ".launcher{position:fixed;right:20px;bottom:20px;display:flex;align-items:center;gap:8px;",
     "min-height:52px;padding:0 20px;border:0;border-radius:26px;background:var(--accent);",
@@ -229,7 +248,7 @@
     ".msg.system{align-self:center;max-width:100%;color:var(--muted);font-size:13px;text-align:center}",
     ".msg .meta{font-size:11px;color:var(--muted)}.msg.failed .meta{color:#b3261e}",
     ".files{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}",
-    ".files img{display:block;max-width:200px;max-height:160px;border-radius:8px;",
+    ".fname{display:flex;align-items:center;gap:4px}.files img{display:block;max-width:200px;max-height:160px;border-radius:8px;",
     "border:1px solid #e1e5ea}.files a{color:inherit}",
     ".typing{min-height:20px;padding:0 14px;font-size:12px;color:var(--muted);background:#f6f7f9}",
     ".composer{display:flex;flex-direction:column;gap:6px;padding:10px;border-top:1px solid #e1e5ea}",
@@ -278,13 +297,18 @@
     this.byId = {};
     this.byClient = {};
     this.build();
+    this.built = true;
     if (this.token || this.outbox.length) this.connect();
-    if (script.getAttribute("data-open") === "1") this.toggle(true);
+    // A reload reopens what was open (the conversation goes on where it was).
+    if (script.getAttribute("data-open") === "1" || (saved.open && this.token)) {
+      this.toggle(true, true); // without taking the focus from the page
+    }
   }
 
   var W = Widget.prototype;
 
   W.t = function (key, vars) {
+    if (key === "title" && this.config && this.config.title) return String(this.config.title);
     var s = (STRINGS[this.locale] || STRINGS.en)[key] || STRINGS.en[key] || key;
     return s.replace(/\{(\w+)\}/g, function (_, k) {
       return vars && vars[k] !== undefined ? String(vars[k]) : "";
@@ -316,6 +340,7 @@
     try {
       global.localStorage.setItem(STORE_KEY, JSON.stringify({
         token: this.token, outbox: this.outbox, email: this.email, language: this.language,
+        open: this.open,
       }));
     } catch (err) {
       /* storage full or disabled: memory only */
@@ -333,7 +358,8 @@
       "right:0!important;bottom:0!important;width:0!important;height:0!important;" +
       "margin:0!important;padding:0!important;border:0!important;transform:none!important;" +
       "filter:none!important;z-index:2147483647!important;visibility:visible!important;" +
-      "opacity:1!important;contain:none!important;pointer-events:auto!important";
+      "opacity:1!important;contain:none!important;pointer-events:auto!important;" +
+      "overflow:visible!important;inset:auto 0 0 auto!important;background:none!important";
     var shadow = host.attachShadow({mode: "closed"});
     shadow.appendChild(h("style", {text: CSS}));
     var root = h("div", {class: "root", lang: this.locale});
@@ -345,7 +371,7 @@
     this.launcher = h("button", {
       type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "vc-panel",
       onclick: function () { self.toggle(!self.open); },
-    }, [h("span", {"aria-hidden": "true", text: "\uD83D\uDCAC"}), this.launcherText, this.badge]);
+    }, [icon("chat"), this.launcherText, this.badge]);
     root.appendChild(this.launcher);
 
     this.titleEl = this.tr(h("h2", {id: "vc-title"}), "title");
@@ -365,6 +391,16 @@
 
     // A child of <html>, not of <body>: a host rule hiding the body does not hide the chat.
     document.documentElement.appendChild(host);
+    // In the top layer (a manual popover) a transform, filter or opacity the host page puts
+    // on <html> or <body> no longer applies to it, and no z-index of the page covers it.
+    if (typeof host.showPopover === "function") {
+      host.setAttribute("popover", "manual");
+      try {
+        host.showPopover();
+      } catch (err) {
+        /* not connected or not supported: an ordinary fixed element */
+      }
+    }
     global.addEventListener("online", function () { self.wake(); });
     document.addEventListener("visibilitychange", function () {
       self.wake();
@@ -417,7 +453,7 @@
       }});
     var attach = h("button", {type: "button", class: "icon",
       onclick: function () { self.fileInput.click(); }},
-      [h("span", {"aria-hidden": "true", text: "\uD83D\uDCCE"})]);
+      [icon("clip")]);
     this.tr(attach, "attach", "aria-label");
     this.tr(attach, "attach", "title");
     this.attachBtn = attach;
@@ -480,7 +516,7 @@
     var active = this.session && (this.session.state === "waiting" ||
       this.session.state === "offered" || this.session.state === "active");
     this.endBtn.hidden = !(name === "chat" && active);
-    if (this.open) this.focusView();
+    if (this.open && this.userOpened) this.focusView();
   };
 
   W.focusView = function () {
@@ -492,18 +528,22 @@
     }
   };
 
-  W.toggle = function (open) {
+  W.toggle = function (open, quiet) {
     this.open = open;
     this.panel.hidden = !open;
     this.root.classList.toggle("open", open);
     this.launcher.setAttribute("aria-expanded", String(open));
+    if (!quiet) this.save();
     if (open) {
       this.unread = 0;
       this.renderBadge();
       if (!this.ws && this.state === "offline") this.connect();
-      this.focusView();
+      if (!quiet) {
+        this.userOpened = true;
+        this.focusView();
+      }
       this.markRead();
-    } else {
+    } else if (this.built) {
       this.launcher.focus();
     }
   };
@@ -538,6 +578,7 @@
       this.lText.setAttribute("maxlength", this.config.max_text);
     }
     if (!script.getAttribute("data-locale") && !this.session) this.setLocale(preferred);
+    else this.setLocale(this.locale); // the widget's own title
     this.renderOnline();
   };
 
@@ -780,7 +821,7 @@
       var image = /^image\//.test(f.content_type || "");
       var src = f.url ? self.fileUrl(f.url) : f.preview;
       var inner = image && src ? h("img", {src: src, alt: f.filename, loading: "lazy"}) :
-        h("span", {text: "\uD83D\uDCC4 " + (f.filename || self.t("file"))});
+        h("span", {class: "fname"}, [icon("file"), f.filename || self.t("file")]);
       return h("li", {}, [src && f.url ? h("a", {href: src, target: "_blank",
         rel: "noopener noreferrer", title: f.filename}, [inner]) : inner]);
     }));
@@ -1131,19 +1172,19 @@
         if (validSeq(f.seq) && (!validSeq(this.lastSeq) || f.seq > this.lastSeq)) {
           this.lastSeq = f.seq;
         }
-        this.attempt = 0;
-        this.syncing = null;
-        this.setState("live");
-        this.showOutbox();
-        this.flush();
-        this.markRead();
+        this.caughtUp();
         break;
       case "reset":
         this.onReset(f);
+        this.caughtUp(); // a reset ends the resync as "ready" does
         break;
       case "started":
+        if (!this.token) {
+          // It answers the frame that opened the session (a start, or a leave_message).
+          this.dropOutbox(null, "start");
+          this.dropOutbox(null, "leave_message");
+        }
         this.token = f.token;
-        this.dropOutbox(null, "start");
         this.save();
         this.applySession(f.session);
         this.flush(); // messages written before the chat was confirmed
@@ -1176,6 +1217,15 @@
       default:
         break; // "pong", and frames a newer server may add
     }
+  };
+
+  W.caughtUp = function () {
+    this.attempt = 0;
+    this.syncing = null;
+    this.setState("live");
+    this.showOutbox();
+    this.flush();
+    this.markRead();
   };
 
   W.dropStale = function () {
@@ -1212,8 +1262,6 @@
     var self = this;
     replay.forEach(function (e) { self.event(e); }); // messages are unique by id
     this.lastSeq = validSeq(f.seq) ? f.seq : null;
-    this.syncing = [];
-    this.showOutbox();
   };
 
   W.onError = function (f) {
