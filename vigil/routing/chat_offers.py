@@ -189,13 +189,10 @@ def offer_one(*, session_id: int) -> Offer | None:
         )
         for agent in ordered[:5]:
             if _agent_has_room(agent) and offer_make(session=session, agent=agent):
-                _remember_turn(turn_key, agent.pk)
+                # Not on commit: a turn moved on by a rolled-back offer is harmless.
+                cache.set(turn_key, agent.pk, MEMORY_TTL)
                 return Offer(session_id=session.pk, agent_id=agent.pk)
     return None
-
-
-def _remember_turn(key: str, agent_id: int) -> None:
-    on_commit(lambda: cache.set(key, agent_id, MEMORY_TTL))
 
 
 def chat_dispatch(*, language: str) -> list[Offer]:
