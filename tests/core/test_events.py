@@ -30,6 +30,11 @@ RECEIVERS = {
     "chat.offered": "the agent offered the chat, desk-wide roles",
     "chat.offer_withdrawn": "the agent whose offer ended, desk-wide roles",
     "chat.changed": "the agent who took or lost the chat, desk-wide roles",
+    "chat.message": "the chat's visitor (stream chat:<session id>): their messages, replies",
+    "chat.agent_joined": "the chat's visitor (stream chat:<session id>)",
+    "chat.transferred": "the chat's visitor (stream chat:<session id>)",
+    "chat.ended": "the chat's visitor (stream chat:<session id>)",
+    "chat.left_message": "the chat's visitor (stream chat:<session id>)",
 }
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from vigil.channels.models import ChannelAccount
-    from vigil.tickets.models import Message
+    from vigil.tickets.models import Message, Ticket
 
 
 class Capability(enum.StrEnum):
@@ -23,6 +23,9 @@ class Capability(enum.StrEnum):
     TYPING = "typing"
     READ_RECEIPTS = "read_receipts"
     SUBJECT = "subject"
+    # Delivery is a quick local write (e.g. a live chat's event stream): a reply is delivered
+    # right after its commit instead of waiting for the outbound worker.
+    INSTANT = "instant"
 
 
 class DeliveryError(Exception):
@@ -45,6 +48,11 @@ class ChannelAdapter:
     @classmethod
     def can(cls, capability: Capability) -> bool:
         return capability in cls.capabilities
+
+    def can_reach(self, *, ticket: Ticket) -> bool:
+        """Whether a reply on `ticket` (of this channel) still reaches its customer this way;
+        e.g. a chat the visitor left a message on is answered by e-mail instead."""
+        return True
 
     def deliver(self, *, account: ChannelAccount | None, message: Message) -> DeliveryReceipt:
         """Send an outbound message; raise DeliveryError on failure."""

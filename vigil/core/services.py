@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -86,8 +87,12 @@ def _insert_sql(model: type[Model], vendor: str, rows: int) -> str:
 
 
 def stream_group(stream: str) -> str:
-    """The channel-layer group carrying a stream's live events."""
-    return f"vigil.stream.{stream}"
+    """The channel-layer group carrying a stream's live events. Group names allow only
+    letters, digits, '-', '_' and '.', so other characters (the ':' of "chat:12") become '.'."""
+    return "vigil.stream." + _GROUP_UNSAFE.sub(".", stream)
+
+
+_GROUP_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def event_message(event: Event, stream: str) -> dict[str, Any]:

@@ -41,17 +41,25 @@ class Ping:
 ClientFrame = Hello | Ping
 
 
-def parse_client_frame(text: str | None, data: bytes | None = None) -> ClientFrame:
+def json_frame(
+    text: str | None, *, max_chars: int = MAX_FRAME_CHARS, binary_code: str = "binary_frame"
+) -> dict[str, Any]:
+    """A client's text frame as a JSON object with a string "type" (also for the chat socket)."""
     if text is None:
-        raise ProtocolError("binary_frame", "frames are JSON text")
-    if len(text) > MAX_FRAME_CHARS:
-        raise ProtocolError("frame_too_large", f"frames are at most {MAX_FRAME_CHARS} characters")
+        raise ProtocolError(binary_code, "frames are JSON text")
+    if len(text) > max_chars:
+        raise ProtocolError("frame_too_large", f"frames are at most {max_chars} characters")
     try:
         content = json.loads(text)
     except ValueError:
         raise ProtocolError("bad_json", "the frame is not valid JSON") from None
     if not isinstance(content, dict) or not isinstance(content.get("type"), str):
         raise ProtocolError("bad_frame", 'a frame is a JSON object with a string "type"')
+    return content
+
+
+def parse_client_frame(text: str | None, data: bytes | None = None) -> ClientFrame:
+    content = json_frame(text)
     kind = content["type"]
     if kind == "ping":
         return Ping()

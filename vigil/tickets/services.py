@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Agent, Team
-from vigil.channels.base import DeliveryError
+from vigil.channels.base import Capability, DeliveryError
 from vigil.channels.registry import adapter_for
 from vigil.channels.selectors import reply_route
 from vigil.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -429,10 +429,13 @@ def message_reply(
         if changes:
             events.append(ticket_updated_event(ticket=ticket, changes=changes, actor=agent))
         publish_on_commit(*events)
-        from vigil.tickets.tasks import deliver_message
+        from vigil.tickets.tasks import deliver_message, deliver_message_now
 
         message_id = message.pk
-        on_commit(lambda: deliver_message.enqueue(message_id=message_id))
+        if adapter_for(route.kind).can(Capability.INSTANT):
+            on_commit(lambda: deliver_message_now(message_id=message_id))
+        else:
+            on_commit(lambda: deliver_message.enqueue(message_id=message_id))
     return message
 
 
