@@ -69,3 +69,4 @@ class ActivityKind(models.TextChoices):
     SUBJECT = "subject", _("Subject changed")
     MESSAGE = "message", _("Message added")
     DELIVERY = "delivery", _("Delivery")
+    SLA = "sla", _("SLA")

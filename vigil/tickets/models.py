@@ -118,6 +118,14 @@ class Ticket(TimeStampedModel):
             # agent's tickets in any status (an agent's share is small enough to walk).
             models.Index(*INBOX_KEY, name="tickets_order_idx"),
             models.Index(F("assignee"), *INBOX_KEY, name="tickets_assignee_order_idx"),
+            # The inbox sorted "SLA due first" (selectors.inbox_page(sort="sla")): unsolved
+            # tickets with a running SLA clock by (sla_due_at, id).
+            models.Index(
+                F("sla_due_at"),
+                F("id"),
+                condition=Q(status__in=UNSOLVED_STATUSES, sla_due_at__isnull=False),
+                name="tickets_unsolved_sla_idx",
+            ),
         ]
 
     def __str__(self) -> str:

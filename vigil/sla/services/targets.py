@@ -246,3 +246,10 @@ def sla_priority_changed(*, ticket: Ticket) -> list[str]:
         changed.append(t)
     _save(changed, ["target_minutes", "policy_id", "due_at", "warn_at", "remaining_seconds"])
     return _apply(ticket, targets)
+
+
+def sla_ticket_refresh(*, ticket: Ticket) -> list[str]:
+    """Recompute and save the ticket's SLA fields from its open targets."""
+    fields = _apply(ticket, open_targets(ticket_id=ticket.pk))
+    _ticket_save(ticket, fields)
+    return fields
