@@ -13,7 +13,7 @@ from vigil.routing.routes import ticket_route
 from vigil.tickets.choices import Priority
 from vigil.tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashing")]
 
 
 def _ticket(**fields: object) -> Ticket:

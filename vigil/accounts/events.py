@@ -13,3 +13,4 @@ class AgentPresenceChanged(DomainEvent):
     type = "agent.presence_changed"
     agent_id: int
     presence: str
+    reason: str = ""

@@ -66,6 +66,20 @@ class Agent(TimeStampedModel):
         return self.role in DESK_WIDE_ROLES
 
 
+class ConsoleSocket(models.Model):
+    """One open desk socket of an agent (a console tab), keyed by its channel name. When an
+    agent's last socket closes they go offline after a short grace; `last_seen_at` is its
+    latest heartbeat, so rows of a process that died are recognised as stale and swept."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="sockets")
+    channel_name = models.CharField(max_length=200, unique=True)
+    connected_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.channel_name
+
+
 class ApiToken(models.Model):
     """A secret an integration presents as `Authorization: Bearer <token>` to act as an agent.
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigil.accounts.choices import Presence, Role
 from vigil.accounts.events import AgentPresenceChanged
-from vigil.accounts.models import Agent, ApiToken, Team
+from vigil.accounts.models import Agent, ApiToken, ConsoleSocket, Team
 from vigil.core.errors import Conflict, ValidationFailed
 from vigil.core.events import publish_on_commit
 from vigil.core.languages import normalize_languages
@@ -87,17 +90,128 @@ def agent_create(
     return agent
 
 
-def agent_set_presence(*, agent: Agent, presence: str) -> Agent:
+# --- presence ------------------------------------------------------------------------------
+# Agents set online / away / offline themselves. A console socket's heartbeat keeps
+# last_seen_at fresh; the last socket closing takes the agent offline after a grace, and a
+# periodic sweep does the same for agents whose heartbeat stopped (a process that died).
+
+
+def presence_grace() -> timedelta:
+    return timedelta(seconds=getattr(settings, "VIGIL_PRESENCE_GRACE_SECONDS", 15))
+
+
+def presence_stale_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "VIGIL_PRESENCE_STALE_SECONDS", 90))
+
+
+HEARTBEAT_EVERY = timedelta(seconds=20)  # write last_seen_at at most this often per socket
+
+
+def agent_set_presence(*, agent: Agent, presence: str, reason: str = "set by the agent") -> Agent:
+    """Set the agent's presence; going online also counts as a sign of life."""
     if presence not in Presence.values:
         raise ValidationFailed(f"unknown presence {presence!r}")
+    now = timezone.now()
+    fields = ["updated_at"]
+    if presence != Presence.OFFLINE:
+        agent.last_seen_at = now
+        fields.append("last_seen_at")
     if agent.presence == presence:
+        if len(fields) > 1:
+            Agent.objects.filter(pk=agent.pk).update(last_seen_at=now)
         return agent
     with transaction.atomic():
         agent.presence = presence
-        agent.presence_changed_at = timezone.now()
-        agent.save(update_fields=["presence", "presence_changed_at", "updated_at"])
-        publish_on_commit(AgentPresenceChanged(agent_id=agent.pk, presence=presence))
+        agent.presence_changed_at = now
+        agent.save(update_fields=["presence", "presence_changed_at", *fields])
+        publish_on_commit(AgentPresenceChanged(agent_id=agent.pk, presence=presence, reason=reason))
     return agent
+
+
+def _presence_drop(*, agent_id: int, reason: str, unless_seen_since: datetime | None) -> bool:
+    """Offline, unless already, or (with `unless_seen_since`) seen since then; one winner
+    among processes (a conditional UPDATE). Returns whether this call changed it."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Agent.objects.filter(pk=agent_id).exclude(presence=Presence.OFFLINE)
+        if unless_seen_since is not None:
+            rows = rows.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=unless_seen_since))
+        if not rows.update(presence=Presence.OFFLINE, presence_changed_at=now, updated_at=now):
+            return False
+        publish_on_commit(
+            AgentPresenceChanged(agent_id=agent_id, presence=Presence.OFFLINE, reason=reason)
+        )
+    return True
+
+
+def presence_socket_opened(*, agent_id: int, channel_name: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        ConsoleSocket.objects.update_or_create(
+            channel_name=channel_name,
+            defaults={"agent_id": agent_id, "connected_at": now, "last_seen_at": now},
+        )
+        Agent.objects.filter(pk=agent_id).update(last_seen_at=now)
+
+
+def presence_heartbeat(*, agent_id: int, channel_name: str = "", seen: datetime | None) -> datetime:
+    """A sign of life from the agent (a socket ping, an API call). Writes at most every
+    HEARTBEAT_EVERY given the previous write `seen`; returns the time last written."""
+    now = timezone.now()
+    if seen is not None and now - seen < HEARTBEAT_EVERY:
+        return seen
+    with transaction.atomic():
+        Agent.objects.filter(pk=agent_id).update(last_seen_at=now)
+        if channel_name:
+            ConsoleSocket.objects.filter(channel_name=channel_name).update(last_seen_at=now)
+    return now
+
+
+def _live_sockets(agent_id: int, now: datetime) -> bool:
+    return ConsoleSocket.objects.filter(
+        agent_id=agent_id, last_seen_at__gte=now - presence_stale_after()
+    ).exists()
+
+
+def presence_socket_closed(*, channel_name: str) -> int | None:
+    """Forget the socket. When it was the agent's last one, returns the agent's id: the caller
+    schedules presence_check_gone after presence_grace()."""
+    with transaction.atomic():
+        socket = ConsoleSocket.objects.filter(channel_name=channel_name).first()
+        if socket is None:
+            return None
+        socket.delete()
+        if _live_sockets(socket.agent_id, timezone.now()):
+            return None
+    return socket.agent_id
+
+
+def presence_check_gone(*, agent_id: int, closed_at: datetime) -> bool:
+    """After the grace: offline if no console socket came back and nothing was seen since the
+    last one closed. Idempotent."""
+    if _live_sockets(agent_id, timezone.now()):
+        return False
+    return _presence_drop(
+        agent_id=agent_id,
+        reason="console closed",
+        unless_seen_since=closed_at + timedelta(seconds=1),
+    )
+
+
+def presence_sweep() -> list[int]:
+    """Offline for agents (not offline) with no sign of life for presence_stale_after(), and
+    forget sockets whose heartbeat stopped. Safe with several processes. Returns the ids."""
+    now = timezone.now()
+    cutoff = now - presence_stale_after()
+    ConsoleSocket.objects.filter(last_seen_at__lt=cutoff).delete()
+    stale = Agent.objects.exclude(presence=Presence.OFFLINE).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff)
+    )
+    return [
+        agent_id
+        for agent_id in stale.values_list("pk", flat=True)
+        if _presence_drop(agent_id=agent_id, reason="no heartbeat", unless_seen_since=cutoff)
+    ]
 
 
 def token_digest(token: str) -> str:

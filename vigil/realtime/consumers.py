@@ -25,6 +25,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from vigil.core.events import DESK_STREAM
 from vigil.core.services import stream_group
+from vigil.realtime.presence import PresenceTracking
 from vigil.realtime.protocol import (
     Hello,
     ProtocolError,
@@ -44,7 +45,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_INTERNAL = 1011
 
 
-class DeskConsumer(AsyncJsonWebsocketConsumer):
+class DeskConsumer(PresenceTracking, AsyncJsonWebsocketConsumer):
     """`/ws/desk/`: the desk stream for a signed-in agent."""
 
     stream = DESK_STREAM
@@ -68,6 +69,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             return
         self.listener = listener
         await self._join()
+        await self.presence_opened(listener.agent_id)
 
     async def _refuse(self, code: int, reason: str, message: str) -> None:
         self.closed = True
@@ -91,6 +93,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 await self._hello(frame.since)
             else:
                 await self.send_json(pong_frame())
+                await self.presence_ping()
                 await self._sweep_if_due()
         except ProtocolError as exc:
             await self.send_json(error_frame(exc.code, exc.message))

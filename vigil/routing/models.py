@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from vigil.core.models import TimeStampedModel
+from vigil.routing.choices import Strategy
 
 
 class RoutingRule(TimeStampedModel):
@@ -53,3 +54,26 @@ class CategoryRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"category rules v{self.version}"
+
+
+class TeamRouting(models.Model):
+    """How a team hands out its tickets: push (`least_loaded`, `round_robin`) or `pull` (agents
+    press "Next ticket"). `sticky` gives a customer's new ticket to the agent who last handled
+    them, if they can take it. A ticket held by an agent who has been offline for
+    `return_after_minutes` goes back to the team's queue. A team without a row uses the
+    defaults. `last_agent` is where round robin left off."""
+
+    team = models.OneToOneField(
+        "accounts.Team", primary_key=True, on_delete=models.CASCADE, related_name="routing"
+    )
+    strategy = models.CharField(
+        max_length=20, choices=Strategy.choices, default=Strategy.LEAST_LOADED
+    )
+    sticky = models.BooleanField(default=True)
+    return_after_minutes = models.PositiveIntegerField(default=15)
+    last_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.strategy}"

@@ -240,9 +240,11 @@ def ticket_update(
     tags: Sequence[str] | None = None,
     assignee: Agent | _Unchanged | None = UNCHANGED,
     team: Team | _Unchanged | None = UNCHANGED,
+    reason: str = "",
 ) -> Ticket:
     """Change the given fields of a ticket; None (or UNCHANGED for assignee and team) leaves
-    a field as it is. One activity row per changed field; one ticket.updated event."""
+    a field as it is. One activity row per changed field (`reason`, when given, is recorded on
+    the assignee's); one ticket.updated event."""
     changes: dict[str, list[Any]] = {}
     fields: list[str] = []
     with transaction.atomic():
@@ -288,7 +290,8 @@ def ticket_update(
                 assignee.display_name if assignee else None,
             ]
             ticket.assignee = assignee
-            fields.append("assignee")
+            ticket.assigned_at = timezone.now() if assignee is not None else None
+            fields += ["assignee", "assigned_at"]
         if not isinstance(team, _Unchanged) and team != ticket.team:
             changes["team"] = [
                 ticket.team.name if ticket.team else None,
@@ -305,9 +308,10 @@ def ticket_update(
                 changes["tags"] = [current, sorted(names)]
         for field, (before, after) in changes.items():
             if field != "status":  # apply_status logged it already
-                activity_add(
-                    ticket=ticket, kind=field, actor=actor, data={"from": before, "to": after}
-                )
+                data = {"from": before, "to": after}
+                if field == "assignee" and reason:
+                    data["reason"] = reason
+                activity_add(ticket=ticket, kind=field, actor=actor, data=data)
         if fields:
             ticket.save(update_fields=[*fields, "updated_at"])
         if changes:
@@ -315,8 +319,50 @@ def ticket_update(
     return ticket
 
 
-def ticket_assign(*, ticket: Ticket, agent: Agent | None, actor: Agent | None) -> Ticket:
-    return ticket_update(ticket=ticket, actor=actor, assignee=agent)
+def ticket_assign(
+    *, ticket: Ticket, agent: Agent | None, actor: Agent | None, reason: str = ""
+) -> Ticket:
+    return ticket_update(ticket=ticket, actor=actor, assignee=agent, reason=reason)
+
+
+def ticket_claim(*, ticket: Ticket, agent: Agent, actor: Agent | None, reason: str) -> bool:
+    """Give an unassigned ticket to `agent` unless someone took it first: a conditional UPDATE
+    (assignee IS NULL), so concurrent claims of one ticket have one winner. Logs and publishes
+    like ticket_assign. Returns whether this call won."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(
+            assignee=agent, assigned_at=now, updated_at=now
+        )
+        if not won:
+            return False
+        ticket.assignee, ticket.assigned_at, ticket.updated_at = agent, now, now
+        _assignee_changed(ticket, None, agent, actor=actor, reason=reason)
+    return True
+
+
+def ticket_release(*, ticket: Ticket, holder: Agent, reason: str) -> bool:
+    """Put a ticket `holder` still holds back in its queue (unassigned); False when it has
+    changed hands meanwhile, so running it twice changes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Ticket.objects.filter(pk=ticket.pk, assignee=holder).update(
+            assignee=None, assigned_at=None, updated_at=now
+        )
+        if not won:
+            return False
+        ticket.assignee, ticket.assigned_at, ticket.updated_at = None, None, now
+        _assignee_changed(ticket, holder, None, actor=None, reason=reason)
+    return True
+
+
+def _assignee_changed(
+    ticket: Ticket, before: Agent | None, after: Agent | None, *, actor: Agent | None, reason: str
+) -> None:
+    change = [before.display_name if before else None, after.display_name if after else None]
+    data = {"from": change[0], "to": change[1], "reason": reason}
+    activity_add(ticket=ticket, kind=ActivityKind.ASSIGNEE, actor=actor, data=data)
+    publish_ticket_updated(ticket=ticket, changes={"assignee": change}, actor=actor)
 
 
 # --- messages -----------------------------------------------------------------------------
