@@ -18,4 +18,12 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/note/", views.ticket_note, name="ticket_note"),
     path("tickets/<int:ticket_id>/set/<slug:field>/", views.ticket_field, name="ticket_field"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("chats/", views.chats_page, name="chats"),
+    path("chats/part/<slug:part>/", views.chats_part, name="chats_part"),
+    path("chats/<int:session_id>/accept/", views.chat_accept_view, name="chat_accept"),
+    path("chats/<int:session_id>/decline/", views.chat_decline_view, name="chat_decline"),
+    path("chats/<int:session_id>/send/", views.chat_send_view, name="chat_send"),
+    path("chats/<int:session_id>/typing/", views.chat_typing_view, name="chat_typing"),
+    path("chats/<int:session_id>/transfer/", views.chat_transfer_view, name="chat_transfer"),
+    path("chats/<int:session_id>/close/", views.chat_close_view, name="chat_close"),
 ]

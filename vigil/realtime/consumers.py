@@ -45,6 +45,12 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_INTERNAL = 1011
 
 
+def agent_group(agent_id: int) -> str:
+    """The channel-layer group of one agent's desk sockets (transient frames, e.g. a visitor
+    typing in the agent's chat)."""
+    return f"agentlive.{agent_id}"
+
+
 class DeskConsumer(PresenceTracking, AsyncJsonWebsocketConsumer):
     """`/ws/desk/`: the desk stream for a signed-in agent."""
 
@@ -77,10 +83,11 @@ class DeskConsumer(PresenceTracking, AsyncJsonWebsocketConsumer):
         await self.close(code)
 
     async def _join(self) -> None:
-        group = stream_group(self.stream)
-        await self.channel_layer.group_add(group, self.channel_name)
-        if group not in self.groups:
-            self.groups.append(group)
+        assert self.listener is not None
+        for group in (stream_group(self.stream), agent_group(self.listener.agent_id)):
+            await self.channel_layer.group_add(group, self.channel_name)
+            if group not in self.groups:
+                self.groups.append(group)
 
     # Client frames ---------------------------------------------------------------------------
 
@@ -145,6 +152,15 @@ class DeskConsumer(PresenceTracking, AsyncJsonWebsocketConsumer):
             await self.close(CLOSE_INTERNAL)
 
     # Channel-layer messages -------------------------------------------------------------------
+
+    async def desk_frame(self, message: dict[str, Any]) -> None:
+        """A transient frame for this agent (a visitor typing, a read mark): sent verbatim,
+        unsequenced, best effort; never stored, so never resent."""
+        frame = message.get("frame")
+        if self.closed or self.last_seq is None or not isinstance(frame, dict):
+            return
+        with contextlib.suppress(Exception):
+            await self.send_json(frame)
 
     async def stream_event(self, message: dict[str, Any]) -> None:
         if self.closed or self.listener is None:

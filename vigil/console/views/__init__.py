@@ -2,6 +2,16 @@
 
 from vigil.console.views.attachments import attachment_download
 from vigil.console.views.auth import LoginView, LogoutView
+from vigil.console.views.chats import (
+    chat_accept_view,
+    chat_close_view,
+    chat_decline_view,
+    chat_send_view,
+    chat_transfer_view,
+    chat_typing_view,
+    chats_page,
+    chats_part,
+)
 from vigil.console.views.inbox import inbox
 from vigil.console.views.ticket import (
     ticket_detail,
@@ -15,6 +25,14 @@ __all__ = [
     "LoginView",
     "LogoutView",
     "attachment_download",
+    "chat_accept_view",
+    "chat_close_view",
+    "chat_decline_view",
+    "chat_send_view",
+    "chat_transfer_view",
+    "chat_typing_view",
+    "chats_page",
+    "chats_part",
     "inbox",
     "ticket_detail",
     "ticket_field",

@@ -4,12 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("accounts", "0003_presence_sockets"),
-        ("customers", "0001_initial"),
-        ("tickets", "0004_triage_sla_fields"),
-        ("vigil_channels", "0005_chat"),
-    ]
+    dependencies = [("tickets", "0004_triage_sla_fields")]
 
     operations = [
         migrations.AlterField(

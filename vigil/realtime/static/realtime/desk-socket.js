@@ -11,6 +11,7 @@
  *   "vigil:event"  detail {seq, event, payload, at}
  *   "vigil:reset"  detail {seq}           (too far behind: reload your state)
  *   "vigil:status" detail {state, code}   state: "connecting" | "live" | "offline"
+ *   "vigil:frame"  detail {type, ...}     a transient frame for this agent (e.g. chat_typing)
  * With <body data-vigil-socket="/ws/desk/"> it starts by itself (window.vigilDeskSocket);
  * data-vigil-seq="N" says which sequence number the rendered page already reflects.
  */
@@ -38,6 +39,7 @@
       this.onEvent = o.onEvent || null;
       this.onReset = o.onReset || null;
       this.onStatus = o.onStatus || null;
+      this.onFrame = o.onFrame || null;
       this.pingInterval = o.pingInterval || 25000;
       this.minDelay = o.minDelay || 500;
       this.maxDelay = o.maxDelay || 30000;
@@ -196,8 +198,13 @@
         case "error":
           if (global.console) global.console.warn("vigil socket:", frame.code, frame.message);
           break;
+        case "pong":
+          break;
         default:
-          break; // "pong", and frames a newer server may add
+          // Transient frames for this agent (a visitor typing in their chat, a read mark):
+          // unsequenced, passed on as they are.
+          this._emit("vigil:frame", this.onFrame, frame);
+          break;
       }
     }
 
