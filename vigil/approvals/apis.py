@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from vigil.accounts.permissions import permission_matrix, permission_require
 from vigil.api_types import ERRORS, ObjectId, request_agent
@@ -55,13 +55,13 @@ def actions(request: HttpRequest, query: Query[ActionQuery]) -> dict[str, Any]:
     response={201: ActionOut, **ERRORS},
     summary="Request a sensitive action for a ticket's customer",
 )
-def action_create(request: HttpRequest, payload: ActionRequestIn) -> tuple[int, ActionRequest]:
+def action_create(request: HttpRequest, payload: ActionRequestIn) -> Status[ActionRequest]:
     agent = request_agent(request)
     ticket = ticket_get_for_agent(agent, payload.ticket_id)
     row = action_request(
         agent=agent, ticket=ticket, kind=payload.kind, params=payload.params, reason=payload.reason
     )
-    return 201, row
+    return Status(201, row)
 
 
 @router.get("/actions/{action_id}", response={200: ActionOut, **ERRORS}, summary="One request")

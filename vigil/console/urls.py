@@ -4,6 +4,8 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from vigil.console import views
+from vigil.console.views import actions as action_views
+from vigil.console.views import audit as audit_views
 
 app_name = "console"
 
@@ -18,6 +20,18 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/note/", views.ticket_note, name="ticket_note"),
     path("tickets/<int:ticket_id>/set/<slug:field>/", views.ticket_field, name="ticket_field"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("approvals/", action_views.approvals, name="approvals"),
+    path("approvals/<int:action_id>/approve/", action_views.action_approve, name="action_approve"),
+    path("approvals/<int:action_id>/refuse/", action_views.action_refuse, name="action_refuse"),
+    path("approvals/<int:action_id>/retry/", action_views.action_retry_view, name="action_retry"),
+    path("tickets/<int:ticket_id>/actions/", action_views.ticket_actions, name="ticket_actions"),
+    path(
+        "tickets/<int:ticket_id>/actions/request/",
+        action_views.ticket_action_request,
+        name="ticket_action_request",
+    ),
+    path("audit/", audit_views.audit_log, name="audit"),
+    path("permissions/", audit_views.permissions, name="permissions"),
     path("chats/", views.chats_page, name="chats"),
     path("chats/part/<slug:part>/", views.chats_part, name="chats_part"),
     path("chats/<int:session_id>/accept/", views.chat_accept_view, name="chat_accept"),
