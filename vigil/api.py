@@ -27,6 +27,7 @@ from vigil.approvals.apis import router as approvals_router
 from vigil.audit.apis import router as audit_router
 from vigil.core.errors import VigilError
 from vigil.customers.apis import router as customers_router
+from vigil.routing.apis import router as triage_router
 from vigil.tickets.apis import router as tickets_router
 
 logger = logging.getLogger("vigil.api")
@@ -97,6 +98,7 @@ api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", approvals_router)
 api.add_router("", audit_router)
+api.add_router("", triage_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

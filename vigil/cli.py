@@ -18,6 +18,7 @@ from vigil.approvals.cli import add_parsers as add_approval_parsers
 from vigil.audit.cli import add_parsers as add_audit_parsers
 from vigil.config import ConfigError
 from vigil.core.errors import VigilError
+from vigil.routing.cli import add_parsers as add_triage_parsers
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -374,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_manage)
     add_audit_parsers(sub, common)
     add_approval_parsers(sub, common)
+    add_triage_parsers(sub, common)
     return parser
 
 

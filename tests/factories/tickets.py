@@ -24,9 +24,10 @@ def inbound(**overrides: Any) -> InboundMessage:
         "account": api_account(),
         "sender_kind": IdentityKind.EMAIL,
         "sender_address": f"trader{n}@example.com",
-        "text": f"My withdrawal #{n} has been pending for two hours",
+        # Neutral for triage (other, normal): a test that wants a category or urgency says so.
+        "text": f"Hello, could you get back to me about case {n}?",
         "external_id": f"ext-{n}",
-        "subject": f"Withdrawal {n} pending",
+        "subject": f"Question {n}",
     }
     values.update(overrides)
     return InboundMessage(**values)

@@ -71,7 +71,7 @@ def test_seed_phrase_of_each_length(size):
     assert finding.detail == f"{size} English BIP-39 words, checksum valid"
     assert text[finding.start : finding.end] == " ".join(words)
     assert result.redacted_text == (
-        "hi, here is my wallet phrase: [redacted seed phrase] can you help?"
+        "hi, here is my wallet phrase: [redacted: seed phrase] can you help?"
     )
 
 
@@ -149,7 +149,7 @@ def test_hex_private_key_in_a_key_context(text):
     result = scan_secrets(text)
     assert result.kinds == ("private_key",)
     assert KEY not in result.redacted_text
-    assert "[redacted private key]" in result.redacted_text
+    assert "[redacted: private key]" in result.redacted_text
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_wif_and_extended_private_keys():
         "extended private key",
     ]
     assert result.redacted_text == (
-        "keys: [redacted private key] and [redacted private key], backup [redacted private key]"
+        "keys: [redacted: private key] and [redacted: private key], backup [redacted: private key]"
     )
 
 
@@ -205,7 +205,7 @@ def test_a_base58_string_with_a_bad_checksum_is_not_a_wif_key():
 def test_api_secrets(text):
     result = scan_secrets(text)
     assert result.kinds == ("api_secret",)
-    assert "[redacted API secret]" in result.redacted_text
+    assert "[redacted: API secret]" in result.redacted_text
 
 
 def test_words_after_api_key_are_not_secrets():
@@ -217,7 +217,7 @@ def test_triage_redacts_flags_security_and_decides_on_the_redacted_text():
     words = mnemonic(12, 21)
     result = triage("help my withdrawal is stuck, my seed is " + " ".join(words))
     assert result.secrets.kinds == ("seed_phrase",)
-    assert result.redacted_text == "help my withdrawal is stuck, my seed is [redacted seed phrase]"
+    assert result.redacted_text == "help my withdrawal is stuck, my seed is [redacted: seed phrase]"
     assert result.needs_security
     assert result.category.category == "withdrawal"
     assert all(w not in result.category.reason.split() for w in words)
@@ -229,5 +229,5 @@ def test_triage_redacts_flags_security_and_decides_on_the_redacted_text():
 
 def test_secrets_in_the_subject_are_redacted_too():
     result = triage("see subject", subject=f"private key {KEY}")
-    assert result.redacted_subject == "private key [redacted private key]"
+    assert result.redacted_subject == "private key [redacted: private key]"
     assert [f.field for f in result.secrets.findings] == ["subject"]

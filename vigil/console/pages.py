@@ -17,6 +17,7 @@ from vigil.accounts.models import Agent, Team
 from vigil.console.forms import status_choices
 from vigil.console.selectors import assignable_agents, customer_other_tickets, teams_list
 from vigil.customers.models import ChannelIdentity
+from vigil.routing.selectors import Decision, triage_decisions
 from vigil.tickets.choices import Category, Priority
 from vigil.tickets.models import Message, Ticket, TicketActivity
 from vigil.tickets.selectors import ticket_activities, ticket_thread
@@ -59,6 +60,10 @@ class TicketView:
     @cached_property
     def identities(self) -> list[ChannelIdentity]:
         return list(self.ticket.customer.identities.order_by("kind", "address"))
+
+    @cached_property
+    def triage(self) -> list[Decision]:
+        return triage_decisions(self.ticket)
 
     @cached_property
     def tag_names(self) -> list[str]:

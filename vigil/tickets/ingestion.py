@@ -189,6 +189,7 @@ def _store(inbound: InboundMessage) -> IngestResult:
     if inbound.attachments:
         attachments_store(message=message, files=inbound.attachments)
     _register_keys(inbound, ticket)
+    _triage(inbound, ticket=ticket, message=message, created=created)
     activities.append(
         TicketActivity(
             ticket=ticket,
@@ -213,6 +214,20 @@ def _store(inbound: InboundMessage) -> IngestResult:
     sla_message_received(ticket=ticket, message=message, created=created)
     publish_on_commit(*events)
     return IngestResult(message=message, ticket=ticket, ticket_created=created, duplicate=False)
+
+
+def _triage(inbound: InboundMessage, *, ticket: Ticket, message: Message, created: bool) -> None:
+    """Triage (docs/architecture.md#triage), then routing of a new ticket, in this transaction:
+    the message is redacted when it holds a secret; the ticket's changed fields are written."""
+    from vigil.routing.services import ticket_triage
+
+    fields = ticket_triage(ticket=ticket, message=message, created=created, inbound=inbound)
+    if created:  # triage -> route -> assign (vigil.routing.routes)
+        from vigil.routing.routes import ticket_route
+
+        fields += ticket_route(ticket=ticket).fields
+    if fields:
+        _row_update(ticket, [*dict.fromkeys(fields), "updated_at"])
 
 
 def _threaded_ticket(inbound: InboundMessage) -> Ticket | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from ninja import Schema
@@ -58,6 +58,16 @@ class TicketOut(Schema):
     first_response_at: datetime | None
     solved_at: datetime | None
     follow_up_of: int | None = Field(description="The closed ticket this one follows up.")
+    tone: str = Field(description='"", "distressed" or "abusive", from triage.')
+    security_flag: bool = Field(
+        description="A secret (seed phrase, private key, API secret) was shared, redacted, "
+        "or the account looks compromised."
+    )
+    triage: dict[str, Any] = Field(
+        description="Triage on arrival: each decision (language, category, priority, tone, "
+        'secrets, route) as {"value", "reason", "source": "detected" or "channel", '
+        '"confidence"}; `route_hint` "senior" for a distressed customer.'
+    )
     created_at: datetime
     updated_at: datetime
 

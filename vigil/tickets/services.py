@@ -247,6 +247,7 @@ def ticket_update(
     the assignee's); one ticket.updated event."""
     changes: dict[str, list[Any]] = {}
     fields: list[str] = []
+    correction: dict[str, Any] | None = None
     with transaction.atomic():
         if status is not None:
             before = ticket.status
@@ -268,6 +269,10 @@ def ticket_update(
                     f"unknown category {category!r}; one of {', '.join(Category.values)}"
                 )
             changes["category"] = [ticket.category, category]
+            if actor is not None:  # an agent's correction: triage learns from it
+                from vigil.routing.services import category_correction
+
+                correction = category_correction(ticket=ticket)
             ticket.category = category
             fields.append("category")
         if language is not None:
@@ -311,6 +316,8 @@ def ticket_update(
                 data = {"from": before, "to": after}
                 if field == "assignee" and reason:
                     data["reason"] = reason
+                if field == "category" and correction:
+                    data["correction"] = correction
                 activity_add(ticket=ticket, kind=field, actor=actor, data=data)
         if fields:
             ticket.save(update_fields=[*fields, "updated_at"])

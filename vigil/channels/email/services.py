@@ -143,6 +143,8 @@ def email_prepare(
         subject=parsed.subject,
         charsets=tuple(c.used for c in parsed.charsets),
     )
+    if language != "en":  # a guess from the mail's script: triage may know better
+        metadata["language_source"] = "detected"
     return IncomingEmail(
         parsed=parsed,
         raw_name=_raw_keep(raw),
@@ -216,7 +218,7 @@ def _store(account: ChannelAccount, mail: IncomingEmail, inbound: InboundMessage
         ack, reason = acknowledgements.acknowledgement_queue(
             account=account,
             ticket=result.ticket,
-            inbound_subject=parsed.subject,
+            inbound_subject=result.message.subject,  # as stored: a secret is redacted
             language=result.ticket.language if result.ticket.language else mail.language,
         )
     if reason != result.message.no_ack_reason:

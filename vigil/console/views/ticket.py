@@ -27,7 +27,7 @@ from vigil.tickets.selectors import ticket_get_for_agent
 from vigil.tickets.services import message_reply, note_add, ticket_update
 
 TEMPLATE = "console/ticket.html"
-PARTS = ("header", "thread", "properties", "activity", "customer")  # re-fetchable by GET
+PARTS = ("header", "thread", "properties", "triage", "activity", "customer")  # re-fetchable by GET
 CHANGED = "vigil:ticket-changed"
 
 

@@ -2,7 +2,7 @@
 """Secrets a customer should never send: seed phrases, private keys, API secrets.
 
 See docs/architecture.md#triage. Found secrets are redacted from what agents see and from search
-("[redacted seed phrase]" …), and the ticket is flagged for security.
+("[redacted: seed phrase]" …), and the ticket is flagged for security.
 
 - Seed phrases: runs of at least 12 BIP-39 words (English, Chinese in either script, Japanese),
   whatever separates them: spaces, commas, new lines, numbering ("1. abandon 2. ability"). An
@@ -30,9 +30,9 @@ WORDLIST_DIR = Path(__file__).with_name("data") / "bip39"
 SEED_LENGTHS = (12, 15, 18, 21, 24)
 _MIN_DISTINCT = 6  # "latin1 latin2 … man7" repeats two words; a generated phrase almost never does
 LABELS = {
-    "seed_phrase": "[redacted seed phrase]",
-    "private_key": "[redacted private key]",
-    "api_secret": "[redacted API secret]",
+    "seed_phrase": "[redacted: seed phrase]",
+    "private_key": "[redacted: private key]",
+    "api_secret": "[redacted: API secret]",
 }
 
 
@@ -303,7 +303,7 @@ def find_api_secrets(text: str, taken: list[SecretFinding]) -> list[SecretFindin
 def redact(
     text: str, findings: tuple[SecretFinding, ...] | list[SecretFinding], *, blank: bool = False
 ) -> str:
-    """The text with each finding replaced by its label ("[redacted seed phrase]"), or by a
+    """The text with each finding replaced by its label ("[redacted: seed phrase]"), or by a
     space with `blank=True` (for the other triage decisions, which must not read the label)."""
     pieces, cursor = [], 0
     for finding in sorted(findings, key=lambda f: f.start):
