@@ -37,7 +37,7 @@ def _desk() -> tuple[Agent, Agent]:
 
 
 def test_grid_counts_and_gaps_in_utc() -> None:
-    shanghai, la = _desk()
+    _desk()
     grid = coverage_grid(start=MONDAY, hours=24)
     assert grid.languages == ["en", "zh-hans"]
     zh = grid.counts["zh-hans"]

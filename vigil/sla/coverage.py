@@ -42,7 +42,9 @@ class Coverage:
     gaps: dict[str, list[Interval]]  # language -> merged [start, end) with nobody
 
     def rows(self) -> list[tuple[str, list[tuple[Slot, int]]]]:
-        return [(lang, list(zip(self.slots, self.counts[lang], strict=True))) for lang in self.languages]
+        return [
+            (lang, list(zip(self.slots, self.counts[lang], strict=True))) for lang in self.languages
+        ]
 
 
 def _intervals(s: AgentSchedule, start: datetime, end: datetime) -> list[Interval]:
@@ -69,7 +71,7 @@ def coverage_grid(
     end = first + hours * HOUR
     slots = [Slot(first + i * HOUR, (first + i * HOUR).astimezone(tz)) for i in range(hours)]
     schedules = agent_schedules(start=first, end=end)
-    languages = set()
+    languages: set[str] = set()
     for s in schedules:
         languages.update(s.languages)
     for team_languages in Team.objects.values_list("languages", flat=True):
@@ -82,9 +84,7 @@ def coverage_grid(
                     for lang in s.languages:
                         counts[lang][i] += 1
     gaps = {lang: _gaps(slots, row) for lang, row in counts.items()}
-    return Coverage(
-        zone=tz.key, slots=slots, languages=sorted(languages), counts=counts, gaps=gaps
-    )
+    return Coverage(zone=tz.key, slots=slots, languages=sorted(languages), counts=counts, gaps=gaps)
 
 
 def _gaps(slots: list[Slot], row: list[int]) -> list[Interval]:
@@ -108,17 +108,16 @@ def coverage_gaps_announce(*, now: datetime | None = None) -> int:
     announced = 0
     for language, gaps in grid.gaps.items():
         for a, b in gaps:
-            known = CoverageNotice.objects.filter(
-                language=language, starts_at__lt=b, ends_at__gt=a
-            )
+            known = CoverageNotice.objects.filter(language=language, starts_at__lt=b, ends_at__gt=a)
             if known.exists():
                 continue
             try:
                 with transaction.atomic():
                     CoverageNotice.objects.create(language=language, starts_at=a, ends_at=b)
-                    publish_on_commit(
-                        CoverageGap(language=language, starts_at=a.isoformat(), ends_at=b.isoformat())
+                    gap = CoverageGap(
+                        language=language, starts_at=a.isoformat(), ends_at=b.isoformat()
                     )
+                    publish_on_commit(gap)
             except IntegrityError:
                 continue  # another worker announced it
             announced += 1
