@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import client_for
 from tests.approvals.conftest import People
@@ -150,3 +151,26 @@ def test_two_approvals_at_once_execute_once(people: People, exchange: ExchangeSi
     steps = AuditEntry.objects.filter(object_id=str(request.pk)).values_list("action", flat=True)
     assert sorted(steps) == ["action.approved", "action.executed", "action.requested"]
     assert chain_verify().ok
+
+
+@pytest.mark.django_db
+def test_list_queries_do_not_grow_with_rows(people: People) -> None:
+    api = client_for(people.tier2)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            answer = api.get("/actions")
+        assert answer.status == 200
+        return len(ctx.captured_queries)
+
+    make_request(agent=people.tier1)
+    api.get("/actions")  # the token's first use is written down once
+    few = count_queries()
+    for _ in range(5):
+        make_request(agent=people.tier3, kind="reset_2fa")
+    assert len(api.get("/actions").body["items"]) == 6
+    assert count_queries() == few
+    sup = client_for(people.supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(sup.get("/audit", params={"limit": 200}).body["items"]) == 6
+    assert len(ctx.captured_queries) <= 4
