@@ -7,7 +7,9 @@ import asyncio
 import math
 import os
 import resource
+import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -55,7 +57,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--processes", type=int, default=1, help="vigil run processes (1)")
     p.add_argument("--redis", default=None, help="Redis URL (required with --processes > 1)")
     p.add_argument("--database-url", default=None, help="default: SQLite in a fresh data dir")
-    p.add_argument("--keep", action="store_true", help="keep the data dir and server logs")
+    p.add_argument("--keep", action="store_true", help="keep the server logs in var/")
+    p.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="record the servers with py-spy over the timed phases (collapsed stacks in DIR)",
+    )
     args = p.parse_args(argv)
     if args.processes > 1 and not args.redis:
         p.error("--processes > 1 needs --redis URL (the processes share events through it)")
@@ -100,6 +107,7 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
         await asyncio.sleep(0.2)
     ramp_s = time.perf_counter() - started
 
+    profilers = _profile(args, procs, run, args.steady + args.burst)
     cpu0 = [cpu_seconds(p.pid) for p in procs]
     own0 = _own_cpu()
     timed0 = time.perf_counter()
@@ -112,6 +120,8 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
     timed = time.perf_counter() - timed0
     server_cpu = [(cpu_seconds(p.pid) - c) / timed for p, c in zip(procs, cpu0, strict=True)]
     generator_cpu = (_own_cpu() - own0) / timed
+    for profiler in profilers:
+        await asyncio.to_thread(profiler.wait, 60)
     await _settle(rec, agents)
     plan.closing.set()
     stop.set()
@@ -147,6 +157,27 @@ async def _settle(rec: Recorder, agents: list[Agent], timeout: float = 30.0) -> 
             break
         await asyncio.sleep(0.25)
     await asyncio.sleep(1.0)  # a late duplicate would show up now
+
+
+def _profile(
+    args: argparse.Namespace, procs: list[Process], run: int, seconds: float
+) -> list[subprocess.Popen[bytes]]:
+    """py-spy (https://github.com/benfred/py-spy) sampling each server, every thread, idle
+    time included (a thread waiting on a lock shows where it waits)."""
+    if not args.profile:
+        return []
+    out = Path(args.profile)
+    out.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path.home() / ".local/bin/py-spy")
+    profilers = []
+    for i, p in enumerate(procs):
+        command = [spy, "record", "--pid", str(p.pid), "--duration", str(int(seconds)),
+                   "--rate", "200", "--idle", "--threads", "--format", "raw",
+                   "--output", str(out / f"run{run}-process{i}.txt")]  # fmt: skip
+        profilers.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    return profilers
 
 
 def _own_cpu() -> float:
@@ -198,6 +229,7 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
         f"{args.chats} chats, {args.agents} agents",
     )
     rows = [
+        ("chat start (start -> ack, not timed)", "start_ms"),
         ("ack (send -> ack)", "ack_ms"),
         ("customer -> agent desk socket", "to_agent_ms"),
         ("agent reply POST -> customer socket", "to_customer_ms"),
@@ -209,7 +241,8 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
     for label, attr in rows:
         p50 = median([percentile(getattr(r.summary, attr), 0.5) for r in runs])
         p99 = median([percentile(getattr(r.summary, attr), 0.99) for r in runs])
-        worst_p99 = max(worst_p99, p99 if not math.isnan(p99) else 0.0)
+        if attr != "start_ms" and not math.isnan(p99):
+            worst_p99 = max(worst_p99, p99)
         print(f"{label:<38} {p50:8.1f} {p99:8.1f}")
     steady = median([r.summary.steady_rate for r in runs])
     burst = median([r.summary.burst_rate for r in runs])

@@ -2,10 +2,12 @@
 answers the customers' messages.
 
 See bench/README.md#live-chat-load. An agent signs in as the console does (the session
-cookie on /ws/desk/), accepts an offer as soon as it sees it, and answers each customer
-message after a short "typing" pause with probability `reply_ratio`. Replies to one chat go out
-one after the other (the next once the previous was answered), as a person types them. The
-reader records every customer message that reaches this agent's socket.
+cookie on /ws/desk/), accepts an offer as soon as it sees it as the console's Accept button
+does (an htmx POST with the session and the CSRF token), and answers each customer message
+after a short "typing" pause with probability `reply_ratio`, through the REST API. Replies
+to one chat go out one after the other (the next once the previous was answered), as a
+person types them. The reader records every customer message that reaches this agent's
+socket.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import secrets
 import time
 from typing import Any
 
@@ -23,6 +26,7 @@ from websockets.typing import Origin
 from bench.chat_load.customers import Plan
 from bench.chat_load.record import Recorder, Reply
 
+PING_EVERY = 20.0
 REPLY = "Thanks, I'm checking the withdrawal with our wallet team now, one moment please."
 
 
@@ -44,7 +48,8 @@ class Agent:
         self.index = index
         self.ws_url = ws_url
         self.http_url = http_url
-        self.cookie = f"{cookie_name}={credentials['cookie']}"
+        self.csrf = secrets.token_hex(16)  # Django accepts any 32-character token it is sent
+        self.cookie = f"{cookie_name}={credentials['cookie']}; csrftoken={self.csrf}"
         self.token = str(credentials["token"])
         self.plan = plan
         self.rec = rec
@@ -56,6 +61,7 @@ class Agent:
         self.tasks: set[asyncio.Task[None]] = set()
         self.ready = asyncio.Event()
         self.http: httpx.AsyncClient | None = None
+        self.console: httpx.AsyncClient | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
@@ -66,6 +72,12 @@ class Agent:
                 limits=limits,
                 timeout=60,
             ) as http,
+            httpx.AsyncClient(
+                base_url=self.http_url,
+                headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, "HX-Request": "true"},
+                limits=limits,
+                timeout=60,
+            ) as console,
             connect(
                 f"{self.ws_url}/ws/desk/",
                 origin=Origin(self.http_url),
@@ -76,11 +88,15 @@ class Agent:
                 max_queue=None,
             ) as ws,
         ):
-            self.http = http
+            self.http, self.console = http, console
             await ws.send(json.dumps({"type": "hello", "since": None}))
             reader = asyncio.create_task(self._read(ws))
             try:
-                await stop.wait()
+                while not stop.is_set():  # the console's heartbeat (presence, resync sweep)
+                    try:
+                        await asyncio.wait_for(stop.wait(), PING_EVERY)
+                    except TimeoutError:
+                        await ws.send(json.dumps({"type": "ping"}))
                 if self.tasks:
                     await asyncio.wait(self.tasks, timeout=30)
             finally:
@@ -124,13 +140,13 @@ class Agent:
         task.add_done_callback(self.tasks.discard)
 
     async def _accept(self, session_id: int, ticket_id: int) -> None:
-        assert self.http is not None
+        assert self.console is not None
         chat = self.plan.sessions.get(session_id)
         if chat is None:
             await asyncio.sleep(0.05)  # the customer's "started" may still be on its way
             chat = self.plan.sessions.get(session_id, -1)
         self.tickets[ticket_id] = chat
-        response = await self.http.post(f"/api/v1/chats/{session_id}/accept")
+        response = await self.console.post(f"/chats/{session_id}/accept/")
         if response.status_code >= 300:
             self.tickets.pop(ticket_id, None)
             self.rec.error(f"accept {response.status_code}")

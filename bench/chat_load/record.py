@@ -110,6 +110,7 @@ class Summary:
 
     customer_messages: int
     agent_replies: int
+    start_ms: list[float]  # a chat's opening message: send -> ack (not in the timed phases)
     ack_ms: list[float]
     to_agent_ms: list[float]
     to_customer_ms: list[float]
@@ -135,11 +136,12 @@ def _summarise(rec: Recorder) -> Summary:
     problems = _check_customer_messages(rec) + _check_replies(rec) + _check_order(rec)
     problems += [f"error frame {code} x{n}" for code, n in rec.errors.items()]
     ack: list[float] = []
+    start: list[float] = []
     to_agent: list[float] = []
     burst_agent: list[float] = []
     for sent in rec.sent.values():
         if sent.acked_at is not None:
-            ack.append((sent.acked_at - sent.at) * 1000)
+            (start if sent.phase == "ramp" else ack).append((sent.acked_at - sent.at) * 1000)
         arrivals = _at_owner(rec, sent)
         if arrivals and sent.phase != "ramp":
             (burst_agent if sent.phase == "burst" else to_agent).append(
@@ -156,6 +158,7 @@ def _summarise(rec: Recorder) -> Summary:
     return Summary(
         customer_messages=len(rec.sent),
         agent_replies=len(rec.replies),
+        start_ms=start,
         ack_ms=ack,
         to_agent_ms=to_agent,
         to_customer_ms=to_customer,

@@ -25,6 +25,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from vigil.core.events import DESK_STREAM
 from vigil.core.services import stream_group
+from vigil.realtime.dispatch import DirectDispatch
 from vigil.realtime.presence import PresenceTracking
 from vigil.realtime.protocol import (
     Hello,
@@ -51,7 +52,7 @@ def agent_group(agent_id: int) -> str:
     return f"agentlive.{agent_id}"
 
 
-class DeskConsumer(PresenceTracking, AsyncJsonWebsocketConsumer):
+class DeskConsumer(DirectDispatch, PresenceTracking, AsyncJsonWebsocketConsumer):
     """`/ws/desk/`: the desk stream for a signed-in agent."""
 
     stream = DESK_STREAM

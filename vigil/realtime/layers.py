@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +27,10 @@ MESSAGE_EXPIRY = 600
 # The in-memory layer drops group members after this long (default: a day); sockets on a
 # 24/7 desk stay open longer, so membership is refreshed by the socket and effectively permanent.
 GROUP_EXPIRY = 365 * 24 * 3600
+# channels' in-memory layer looks for expired messages and memberships in every channel and
+# group on every receive: with a thousand sockets that scan was most of the server's CPU. With
+# the expiries above, looking once a second changes nothing but the cost.
+CLEAN_EVERY = 1.0
 
 
 class DeskInMemoryChannelLayer(InMemoryChannelLayer):
@@ -40,6 +45,13 @@ class DeskInMemoryChannelLayer(InMemoryChannelLayer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._home: asyncio.AbstractEventLoop | None = None
+        self._cleaned_at = 0.0
+
+    def _clean_expired(self) -> None:
+        now = time.monotonic()
+        if now - self._cleaned_at >= CLEAN_EVERY:
+            self._cleaned_at = now
+            super()._clean_expired()
 
     async def new_channel(self, prefix: str = "specific.") -> str:
         # Only consumers ask for channels, so the caller's loop is the one serving sockets.

@@ -27,6 +27,7 @@ from vigil.channels.chat.events import chat_stream
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import VigilError
 from vigil.core.services import stream_group
+from vigil.realtime.dispatch import DirectDispatch
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ GENERIC_CODES = {"invalid": "bad_frame", "conflict": "bad_frame", "not_found": "
 db = database_sync_to_async
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
     sweep_every = 20.0
     account: ChannelAccount | None = None
     session_id: int | None = None
