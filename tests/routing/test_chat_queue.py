@@ -307,3 +307,28 @@ def test_concurrent_dispatchers_never_double_offer_nor_overfill() -> None:
     assert Event.objects.filter(type="chat.offered").count() == 6
     if connection.vendor == "postgresql":
         assert connection.features.has_select_for_update_skip_locked
+
+
+@pytest.mark.django_db
+def test_a_full_desk_costs_a_few_queries_however_long_the_queue(
+    django_assert_max_num_queries: Any,
+) -> None:
+    widget = make_widget()
+    agent = make_chat_agent(chat_capacity=1)
+    make_chat(widget=widget, state=State.ACTIVE, agent=agent)
+    for _ in range(30):
+        make_chat(widget=widget)
+    with django_assert_max_num_queries(4):
+        assert chat_dispatch(language="en") == []
+
+
+@pytest.mark.django_db
+def test_a_category_nobody_can_take_does_not_block_the_others() -> None:
+    widget = make_widget()
+    agent = make_chat_agent(categories=("withdrawal",), chat_capacity=1)
+    kyc = [make_chat(widget=widget, category="kyc") for _ in range(3)]
+    withdrawal = make_chat(widget=widget, category="withdrawal")
+    assert [(o.session_id, o.agent_id) for o in chat_dispatch(language="en")] == [
+        (withdrawal.pk, agent.pk)
+    ]
+    assert all(offered_to(c) is None for c in kyc)

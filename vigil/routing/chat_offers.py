@@ -173,12 +173,17 @@ def offer_make(*, session: ChatSession, agent: Agent, now: datetime | None = Non
     return True
 
 
-def offer_one(*, session_id: int) -> Offer | None:
-    """Offer one waiting session to the best agent with room; None if it stays waiting."""
+NOBODY = "nobody"  # offer_attempt: no agent for the chat had room
+BUSY = "busy"  # offer_attempt: the chat is being handled (locked or no longer waiting)
+
+
+def offer_attempt(*, session_id: int) -> Offer | str:
+    """Offer one waiting session to the best agent with room: the Offer, else NOBODY or
+    BUSY."""
     with transaction.atomic():
         session = _lock_session(session_id)
         if session is None:
-            return None
+            return BUSY
         agents = eligible_agents(session)
         turn_key = _turn_key(session.account_id, session.language)
         ordered = agents_in_order(
@@ -192,21 +197,38 @@ def offer_one(*, session_id: int) -> Offer | None:
                 # Not on commit: a turn moved on by a rolled-back offer is harmless.
                 cache.set(turn_key, agent.pk, MEMORY_TTL)
                 return Offer(session_id=session.pk, agent_id=agent.pk)
-    return None
+    return NOBODY
+
+
+def _anyone_has_room(language: str) -> bool:
+    agents = list(agents_skilled(language=language))
+    loads = agent_loads(a.pk for a in agents)
+    return any(loads[a.pk] < a.chat_capacity for a in agents)
 
 
 def chat_dispatch(*, language: str) -> list[Offer]:
-    """Offer the waiting chats of `language`, in queue order, while agents have room."""
-    ids = list(
+    """Offer the waiting chats of `language`, in queue order, while agents have room.
+
+    Cheap when the desk is full: nothing is tried when no agent of the language has a free
+    slot, and once a chat of some category finds nobody, later chats of that category are
+    not tried in this pass."""
+    if not _anyone_has_room(language):
+        return []
+    rows = list(
         ChatSession.objects.filter(state=State.WAITING, language=language)
         .order_by("queued_at", "id")
-        .values_list("pk", flat=True)[:DISPATCH_BATCH]
+        .values_list("pk", "category")[:DISPATCH_BATCH]
     )
     offers = []
-    for session_id in ids:
-        offer = offer_one(session_id=session_id)
-        if offer is not None:
-            offers.append(offer)
+    stuck: set[str] = set()
+    for session_id, category in rows:
+        if category in stuck:
+            continue
+        made = offer_attempt(session_id=session_id)
+        if isinstance(made, Offer):
+            offers.append(made)
+        elif made == NOBODY:
+            stuck.add(category)
     return offers
 
 
