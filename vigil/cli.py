@@ -231,6 +231,27 @@ def cmd_channel_add_email(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_channel_add_chat(args: argparse.Namespace) -> int:
+    from vigil.accounts.models import Team
+    from vigil.channels.chat.widgets import chat_snippet, chat_widget_create
+
+    _require_schema()
+
+    team = None
+    if args.team:
+        team = Team.objects.filter(name=args.team).first()
+        if team is None:
+            raise VigilError(f"no team named {args.team}")
+    account = chat_widget_create(
+        name=args.name, origins=args.origin or [], title=args.title or "", default_team=team
+    )
+    origins = ", ".join(account.settings["allowed_origins"]) or "any origin (development)"
+    print(f"added chat widget {account.name}: key {account.address}, allowed from {origins}")
+    print("embed it in your pages with:")
+    print("  " + chat_snippet(account=account, desk_url=args.desk_url))
+    return EXIT_OK
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -368,6 +389,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name of the mailbox (used as the sender name)")
     p.add_argument("--team", help="the team its new tickets go to")
     p.set_defaults(handler=cmd_channel_add_email)
+    p = channel.add_parser("add-chat", parents=[common], help="add a live-chat widget")
+    p.add_argument("name", help="e.g. 'Exchange website'")
+    p.add_argument(
+        "--origin",
+        action="append",
+        help="a site allowed to embed it, e.g. https://www.exchange.com (repeatable; none: any)",
+    )
+    p.add_argument("--title", help="the title shown in the widget (default: NAME)")
+    p.add_argument("--team", help="the team its tickets go to")
+    p.add_argument(
+        "--desk-url", default="https://desk.example.com", help="the desk's public URL (snippet)"
+    )
+    p.set_defaults(handler=cmd_channel_add_chat)
     p = sub.add_parser(
         "manage", parents=[common], help="run a Django management command", add_help=False
     )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("hooks/email/", include("vigil.channels.email.urls")),
+    path("chat/", include("vigil.channels.chat.urls")),
     path("", include("vigil.console.urls")),
 ]

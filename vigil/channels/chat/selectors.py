@@ -97,7 +97,7 @@ def attachment_payload(attachment: Attachment, *, key: str) -> dict[str, Any]:
         "content_type": attachment.content_type,
         "size": attachment.size,
         # Relative to the desk; the widget adds its origin and "?t=<token>".
-        "url": f"/chat/{key}/files/{attachment.pk}/",
+        "url": f"/chat/{key}/files/{attachment.pk}",
     }
 
 
@@ -138,7 +138,9 @@ def chat_transcript(session: ChatSession) -> list[dict[str, Any]]:
     """Every public message of the chat, oldest first (never internal notes)."""
     messages = (
         Message.objects.filter(
-            ticket_id=session.ticket_id, direction__in=[Direction.INBOUND, Direction.OUTBOUND]
+            ticket_id=session.ticket_id,
+            channel=ChannelKind.CHAT,
+            direction__in=[Direction.INBOUND, Direction.OUTBOUND],
         )
         .select_related("author_agent", "channel_account")
         .prefetch_related("attachments")

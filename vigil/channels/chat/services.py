@@ -141,6 +141,15 @@ def _check_text(*, account: ChannelAccount, text: str, attachments: int) -> None
         )
 
 
+def chat_start_check(
+    *, account: ChannelAccount, text: str, language: str, category: str
+) -> tuple[str, str]:
+    """Refuse a start that cannot succeed (before it counts against a rate limit); returns
+    the normalized (language, category)."""
+    _check_text(account=account, text=text, attachments=0)
+    return _check_start(account=account, language=language, category=category)
+
+
 def _check_start(*, account: ChannelAccount, language: str, category: str) -> tuple[str, str]:
     languages = chat_languages(account)
     try:
@@ -175,8 +184,9 @@ def chat_start(
     kept) and stores nothing new."""
     if account.kind != "chat" or not account.is_active:
         raise ValidationFailed("no such chat widget", code="no_session")
-    _check_text(account=account, text=text, attachments=0)
-    language, category = _check_start(account=account, language=language, category=category)
+    language, category = chat_start_check(
+        account=account, text=text, language=language, category=category
+    )
     if email:
         email = normalize_address(kind=IdentityKind.EMAIL, address=email)
     token = secrets.token_urlsafe(32)

@@ -31,6 +31,7 @@ from vigil.channels.chat.services import (
     chat_message_receive,
     chat_read,
     chat_start,
+    chat_start_check,
 )
 from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.core.errors import NotFound
@@ -119,6 +120,9 @@ def start(
         raise p.ProtocolError(
             "bad_attachment", "attach files after the chat has started", client_id=client_id
         )
+    chat_start_check(
+        account=account, text=frame.text, language=frame.language, category=frame.category
+    )
     limits = chat_limits(account.settings)
     _limit(
         [
