@@ -28,6 +28,7 @@ from vigil.audit.apis import router as audit_router
 from vigil.core.errors import VigilError
 from vigil.customers.apis import router as customers_router
 from vigil.routing.apis import router as triage_router
+from vigil.sla.apis import router as sla_router
 from vigil.tickets.apis import router as tickets_router
 
 logger = logging.getLogger("vigil.api")
@@ -99,6 +100,7 @@ api.add_router("", customers_router)
 api.add_router("", approvals_router)
 api.add_router("", audit_router)
 api.add_router("", triage_router)
+api.add_router("", sla_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

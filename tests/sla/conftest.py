@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.api.conftest import desk, fast_password_hashing  # noqa: F401 (shared fixtures)
 from vigil.sla.selectors import sla_cache_clear
 
 

@@ -10,11 +10,20 @@ from __future__ import annotations
 import threading
 import time as _time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
+from vigil.core.errors import NotFound
 from vigil.sla.clock import ALWAYS, BusinessCalendar, parse_hours
-from vigil.sla.models import Calendar, Holiday, SlaPolicy, TicketSla
+from vigil.sla.models import (
+    Calendar,
+    Holiday,
+    ShiftException,
+    ShiftPattern,
+    SlaPolicy,
+    TicketSla,
+)
 from vigil.sla.shifts import zone
 
 POLICY_CACHE_SECONDS = 30.0
@@ -130,3 +139,42 @@ def policies_list() -> QuerySet[SlaPolicy]:
     return SlaPolicy.objects.select_related("calendar", "escalate_team").order_by(
         "channel", "-priority", "name"
     )
+
+
+def calendar_get(calendar_id: int) -> Calendar:
+    found = calendars_list().filter(pk=calendar_id).first()
+    if found is None:
+        raise NotFound(f"no calendar {calendar_id}")
+    return found
+
+
+def policy_get(policy_id: int) -> SlaPolicy:
+    found = policies_list().filter(pk=policy_id).first()
+    if found is None:
+        raise NotFound(f"no SLA policy {policy_id}")
+    return found
+
+
+def holiday_get(calendar_id: int, holiday_id: int) -> Holiday:
+    found = Holiday.objects.filter(calendar_id=calendar_id, pk=holiday_id).first()
+    if found is None:
+        raise NotFound(f"no holiday {holiday_id} in calendar {calendar_id}")
+    return found
+
+
+def agent_shifts(
+    *, agent_id: int, since: datetime
+) -> tuple[list[ShiftPattern], list[ShiftException]]:
+    """An agent's weekly pattern and the exceptions that end after `since`."""
+    patterns = list(ShiftPattern.objects.filter(agent_id=agent_id).order_by("weekday", "start"))
+    exceptions = list(
+        ShiftException.objects.filter(agent_id=agent_id, ends_at__gt=since).order_by("starts_at")
+    )
+    return patterns, exceptions
+
+
+def shift_exception_get(*, agent_id: int, exception_id: int) -> ShiftException:
+    found = ShiftException.objects.filter(agent_id=agent_id, pk=exception_id).first()
+    if found is None:
+        raise NotFound(f"no shift exception {exception_id} for agent {agent_id}")
+    return found

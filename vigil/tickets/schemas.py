@@ -57,6 +57,11 @@ class TicketOut(Schema):
     last_message_at: datetime | None
     first_response_at: datetime | None
     solved_at: datetime | None
+    sla_due_at: datetime | None = Field(
+        description="When the earliest running SLA target (first or next response, resolution) "
+        "is due, past when breached; null when none runs or its clock is paused."
+    )
+    sla_state: str = Field(description='"" (no SLA), "ok", "warning", "breached" or "paused".')
     follow_up_of: int | None = Field(description="The closed ticket this one follows up.")
     tone: str = Field(description='"", "distressed" or "abusive", from triage.')
     security_flag: bool = Field(
