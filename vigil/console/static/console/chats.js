@@ -42,10 +42,14 @@
       }
       return;
     }
-    if (name === "message.added" && body().dataset.page === "chats" &&
-        String(payload.ticket_id) === body().dataset.ticketId) {
+    if (name !== "message.added" || body().dataset.page !== "chats") return;
+    if (String(payload.ticket_id) === body().dataset.ticketId) {
       refreshThread();
       setTyping(false);
+    } else if (payload.direction === "inbound") {
+      // Another of the agent's chats has news: mark it in the list.
+      var row = document.querySelector("#chat-list li[data-ticket='" + Number(payload.ticket_id) + "']");
+      if (row) row.classList.add("is-new");
     }
   });
   document.addEventListener("vigil:reset", refreshChats);
