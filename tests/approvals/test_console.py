@@ -125,3 +125,19 @@ def test_audit_page_is_for_supervisors_and_matrix_for_everyone(
     assert 'href="/audit/"' not in tier1_nav
     matrix = login(people.tier1).get("/permissions/").content.decode()
     assert 'data-permission="action.approve.balance_adjust"' in matrix
+
+
+def test_a_refused_htmx_decision_keeps_the_queue_and_shows_why(
+    people: People, exchange: ExchangeSim
+) -> None:
+    request = make_request(agent=people.tier3)
+    answer = login(people.tier3).post(
+        f"/approvals/{request.pk}/approve/", headers={"HX-Request": "true"}
+    )
+    html = answer.content.decode()
+    assert answer.status_code == 403
+    assert 'id="approvals-queue"' in html and "own request" in html
+    missing_comment = login(people.tier2).post(
+        f"/approvals/{request.pk}/refuse/", headers={"HX-Request": "true"}
+    )
+    assert missing_comment.status_code == 422 and "comment" in missing_comment.content.decode()

@@ -256,3 +256,18 @@ def test_an_unnoticed_expiry_is_recorded_when_someone_tries_to_approve(
     request.refresh_from_db()
     assert request.status == ActionStatus.EXPIRED
     assert _steps(request) == ["action.requested", "action.expired"]
+
+
+def test_a_stuck_execution_can_be_retried_after_a_while(
+    people: People, exchange: ExchangeSim
+) -> None:
+    request = make_request(agent=people.tier1)
+    ActionRequest.objects.filter(pk=request.pk).update(status=ActionStatus.EXECUTING)
+    # Another process holds it (fresh): nothing is sent.
+    assert action_retry(agent=people.tier2, request_id=request.pk).status == "executing"
+    assert exchange.state.requests == 0
+    ActionRequest.objects.filter(pk=request.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert action_retry(agent=people.tier2, request_id=request.pk).status == "done"
+    assert len(exchange.state.executed) == 1

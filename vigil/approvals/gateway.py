@@ -54,6 +54,11 @@ class GatewayFailure(Exception):
     """The action's outcome is unknown or it could not be sent: retry later (same key)."""
 
 
+class GatewayRefused(GatewayFailure):
+    """The exchange refused the call itself (a 4xx other than 408/429: a bad signature, a
+    malformed body): trying again at once would get the same answer."""
+
+
 class ExchangeGateway(Protocol):
     def execute(self, command: ActionCommand) -> GatewayResult:
         """Carry out the command, or raise GatewayFailure."""
@@ -102,6 +107,8 @@ class HttpExchangeGateway:
         for attempt in range(1, self.attempts + 1):
             try:
                 return self._post(body)
+            except GatewayRefused:
+                raise
             except GatewayFailure as exc:
                 last = str(exc)
                 logger.warning(
@@ -133,7 +140,7 @@ class HttpExchangeGateway:
             detail = exc.read()[:200].decode(errors="replace")
             if exc.code in RETRYABLE_STATUS:
                 raise GatewayFailure(f"HTTP {exc.code} {detail}") from None
-            raise GatewayFailure(
+            raise GatewayRefused(
                 f"the exchange refused the call: HTTP {exc.code} {detail}"
             ) from None
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:

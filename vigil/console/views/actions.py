@@ -8,6 +8,8 @@ lists its requests and holds the request form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -98,6 +100,23 @@ def _back(request: HttpRequest) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/approvals/"
 
 
+def _inline_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For htmx, a refused decision comes back as the queue with the error above it (with
+    its 4xx status); without script, as the error page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, agent: Agent, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, agent, *args, **kwargs)
+        except VigilError as exc:
+            if not is_htmx(request):
+                raise
+            context = {**_queue_context(request, agent), "error": exc}
+            return render(request, "console/approvals.html#queue", context, status=exc.status)
+
+    return wrapper
+
+
 def _decide(request: HttpRequest, agent: Agent, action_id: int, *, approve: bool) -> HttpResponse:
     action_get_for_agent(agent, action_id)
     form = DecisionForm(request.POST)
@@ -108,18 +127,21 @@ def _decide(request: HttpRequest, agent: Agent, action_id: int, *, approve: bool
 
 @require_POST
 @agent_required
+@_inline_errors
 def action_approve(request: HttpRequest, agent: Agent, action_id: int) -> HttpResponse:
     return _decide(request, agent, action_id, approve=True)
 
 
 @require_POST
 @agent_required
+@_inline_errors
 def action_refuse(request: HttpRequest, agent: Agent, action_id: int) -> HttpResponse:
     return _decide(request, agent, action_id, approve=False)
 
 
 @require_POST
 @agent_required
+@_inline_errors
 def action_retry_view(request: HttpRequest, agent: Agent, action_id: int) -> HttpResponse:
     action_get_for_agent(agent, action_id)
     action_retry(agent=agent, request_id=action_id)
