@@ -13,7 +13,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from vigil.accounts.selectors import agent_get
 from vigil.api_types import ERRORS, ObjectId, request_agent
 from vigil.sla.coverage import WEEK_HOURS, coverage_grid
 from vigil.sla.models import Calendar, SlaPolicy, TicketSla
@@ -38,6 +37,7 @@ from vigil.sla.selectors import (
     holiday_get,
     policies_list,
     policy_get,
+    shift_agent_get,
     shift_exception_get,
     ticket_targets,
 )
@@ -133,7 +133,7 @@ def ticket_sla(request: HttpRequest, ticket_id: ObjectId) -> list[TicketSla]:
 
 
 def _shifts_out(agent_id: int) -> dict[str, Any]:
-    agent = agent_get(agent_id)
+    agent = shift_agent_get(agent_id)
     since = timezone.now() - timedelta(days=1)
     patterns, exceptions = agent_shifts(agent_id=agent.pk, since=since)
     return {
@@ -161,7 +161,7 @@ def agent_shifts_get(request: HttpRequest, agent_id: ObjectId) -> dict[str, Any]
 def agent_shifts_put(request: HttpRequest, agent_id: ObjectId, payload: ShiftsIn) -> dict[str, Any]:
     shifts_set(
         actor=request_agent(request),
-        agent=agent_get(agent_id),
+        agent=shift_agent_get(agent_id),
         shifts=[(s.weekday, s.start, s.end) for s in payload.shifts],
     )
     return _shifts_out(agent_id)
@@ -176,7 +176,7 @@ def agent_shift_exception_add(
     request: HttpRequest, agent_id: ObjectId, payload: ExceptionIn
 ) -> Status:
     made = shift_exception_add(
-        actor=request_agent(request), agent=agent_get(agent_id), **payload.dict()
+        actor=request_agent(request), agent=shift_agent_get(agent_id), **payload.dict()
     )
     return Status(201, made)
 

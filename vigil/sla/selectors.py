@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from vigil.accounts.models import Agent
 from vigil.core.errors import NotFound
 from vigil.sla.clock import ALWAYS, BusinessCalendar, parse_hours
 from vigil.sla.models import (
@@ -177,4 +178,11 @@ def shift_exception_get(*, agent_id: int, exception_id: int) -> ShiftException:
     found = ShiftException.objects.filter(agent_id=agent_id, pk=exception_id).first()
     if found is None:
         raise NotFound(f"no shift exception {exception_id} for agent {agent_id}")
+    return found
+
+
+def shift_agent_get(agent_id: int) -> Agent:
+    found = Agent.objects.filter(pk=agent_id).first()
+    if found is None:
+        raise NotFound(f"no agent {agent_id}")
     return found
