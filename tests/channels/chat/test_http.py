@@ -141,3 +141,19 @@ def test_cli_add_chat(capsys: pytest.CaptureFixture[str]) -> None:
     assert f'data-widget="{widget.address}"' in out
     assert main(["channel", "add-chat", "Bad", "--origin", "ftp://x"]) != 0
     assert not Message.objects.exists()
+
+
+def test_admin_gives_a_new_widget_its_key() -> None:
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser(
+        username="root", email="root@desk.test", password="x-correct-horse-1"
+    )
+    client = Client()
+    client.force_login(admin)
+    answer = client.post(
+        "/admin/vigil_channels/channelaccount/add/",
+        {"kind": "chat", "name": "Site", "address": "", "settings": "{}", "is_active": "on"},
+    )
+    assert answer.status_code == 302, answer.content[:2000]
+    assert ChannelAccount.objects.get(name="Site").address.startswith("wk_")

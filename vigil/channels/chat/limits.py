@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.cache import cache
 
+from vigil.channels.models import ChatSession
+
 UPLOAD_TYPES = (
     "image/png",
     "image/jpeg",
@@ -59,6 +61,12 @@ def chat_limits(settings: dict[str, Any] | None) -> ChatLimits:
         elif isinstance(value, int) and not isinstance(value, bool):
             changes[f.name] = value
     return replace(DEFAULT_LIMITS, **changes)
+
+
+def rate_key(session: ChatSession) -> str:
+    """A session's name in rate counters: part of its token's digest, unique for good (ids
+    repeat when a database is recreated; the cache may outlive it)."""
+    return session.token_digest[:20]
 
 
 def rate_hit(*, scope: str, key: str, rate: Rate) -> int | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from vigil.channels.chat import protocol as p
 from vigil.channels.chat.events import chat_stream
-from vigil.channels.chat.limits import chat_limits, rates_hit
+from vigil.channels.chat.limits import chat_limits, rate_key, rates_hit
 from vigil.channels.chat.origins import origin_allowed
 from vigil.channels.chat.selectors import (
     chat_account_by_key,
@@ -126,7 +126,7 @@ def start(
     limits = chat_limits(account.settings)
     _limit(
         [
-            ("start-ip", f"{account.pk}:{visitor_ip}", limits.starts_per_ip),
+            ("start-ip", f"{account.address}:{visitor_ip}", limits.starts_per_ip),
             ("start-socket", socket_key, limits.starts_per_socket),
         ]
     )
@@ -151,8 +151,8 @@ def message_receive(
     limits = chat_limits(session.account.settings)
     _limit(
         [
-            ("messages", str(session_id), limits.messages_burst),
-            ("messages", str(session_id), limits.messages_hour),
+            ("messages", rate_key(session), limits.messages_burst),
+            ("messages", rate_key(session), limits.messages_hour),
         ]
     )
     ack = chat_message_receive(
@@ -173,9 +173,9 @@ def leave_message(
     session = _session(session_id) if session_id is not None else None
     limits = chat_limits(account.settings)
     if session is None:
-        _limit([("start-ip", f"{account.pk}:{visitor_ip}", limits.starts_per_ip)])
+        _limit([("start-ip", f"{account.address}:{visitor_ip}", limits.starts_per_ip)])
     else:
-        _limit([("messages", str(session.pk), limits.messages_burst)])
+        _limit([("messages", rate_key(session), limits.messages_burst)])
     answer = chat_leave_message(
         account=account,
         session=session,
@@ -191,7 +191,7 @@ def visitor_signal(*, session_id: int, frame: p.Typing | p.Read) -> None:
     """Typing and read: the agent of the chat hears them on their desk sockets."""
     session = _session(session_id)
     limits = chat_limits(session.account.settings)
-    _limit([("typing", str(session_id), limits.typing_per_session)])
+    _limit([("typing", rate_key(session), limits.typing_per_session)])
     if isinstance(frame, p.Read):
         if not chat_read(session=session, seq=frame.seq):
             return

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from vigil.channels.chat.limits import chat_limits, rate_hit
+from vigil.channels.chat.limits import chat_limits, rate_hit, rate_key
 from vigil.channels.chat.origins import origin_allowed
 from vigil.channels.chat.selectors import (
     chat_account_by_key,
@@ -98,7 +98,7 @@ def upload(request: HttpRequest, key: str) -> HttpResponseBase:
     if session is None:
         return _cors(_error("bad_token", "unknown or expired chat", 401), request, account)
     limits = chat_limits(account.settings)
-    wait = rate_hit(scope="uploads", key=str(session.pk), rate=limits.uploads_per_session)
+    wait = rate_hit(scope="uploads", key=rate_key(session), rate=limits.uploads_per_session)
     if wait is not None:
         response = _error("rate_limited", "too many files; wait", 429, retry_after=wait)
         response["Retry-After"] = str(wait)

@@ -21,6 +21,11 @@ from vigil.core.errors import ValidationFailed
 DEFAULT_SETTINGS = {"routing": "round_robin", "offer_timeout_s": 30}
 
 
+def chat_widget_key() -> str:
+    """A new public widget key."""
+    return "wk_" + secrets.token_hex(12)
+
+
 def chat_widget_create(
     *,
     name: str,
@@ -42,7 +47,7 @@ def chat_widget_create(
         return ChannelAccount.objects.create(
             kind=ChannelKind.CHAT,
             name=name[:100],
-            address="wk_" + secrets.token_hex(12),
+            address=chat_widget_key(),
             settings={**DEFAULT_SETTINGS, "allowed_origins": allowed, "title": title or name},
             default_team=default_team,
         )
