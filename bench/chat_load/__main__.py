@@ -8,8 +8,10 @@ import math
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -52,7 +54,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--burst-factor", type=float, default=4.0, help="pace in the burst (x4)")
     p.add_argument("--think", type=_pair, default=(0.5, 2.0), help="agent pause, s (0.5,2)")
     p.add_argument("--reply-ratio", type=float, default=0.5, help="replies per message (0.5)")
-    p.add_argument("--open-rate", type=float, default=50.0, help="chats opened per s (50)")
+    p.add_argument("--open-rate", type=float, default=10.0, help="chats opened per s (10)")
+    p.add_argument(
+        "--ramp-timeout", type=float, default=600.0, help="most s to wait for every chat (600)"
+    )
     p.add_argument("--repeat", type=int, default=3, help="runs; medians are printed (3)")
     p.add_argument("--processes", type=int, default=1, help="vigil run processes (1)")
     p.add_argument("--redis", default=None, help="Redis URL (required with --processes > 1)")
@@ -103,8 +108,17 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
     for customer in customers:
         customer_tasks.append(asyncio.create_task(customer.run()))
         await asyncio.sleep(1 / args.open_rate)
-    while plan.joined < args.chats and time.perf_counter() - started < 60 + args.chats / 10:
+    shown = time.perf_counter()
+    while plan.joined < args.chats and time.perf_counter() - started < args.ramp_timeout:
         await asyncio.sleep(0.2)
+        if time.perf_counter() - shown > 15:
+            shown = time.perf_counter()
+            print(
+                f"  ... {shown - started:.0f} s: {plan.opened} chats open, {plan.joined} with "
+                f"an agent",
+                file=sys.stderr,
+                flush=True,
+            )
     ramp_s = time.perf_counter() - started
 
     profilers = _profile(args, procs, run, args.steady + args.burst)
@@ -262,7 +276,12 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
         print(f"PROBLEM: a p99 of {worst_p99:.0f} ms is over the {TARGET_P99_MS:.0f} ms target")
 
 
+def _stop_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(143)  # unwinds, so the servers are stopped too
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_term)
     args = parse(argv)
     (ROOT / "var").mkdir(exist_ok=True)
     runs = []
