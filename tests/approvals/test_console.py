@@ -141,3 +141,10 @@ def test_a_refused_htmx_decision_keeps_the_queue_and_shows_why(
         f"/approvals/{request.pk}/refuse/", headers={"HX-Request": "true"}
     )
     assert missing_comment.status_code == 422 and "comment" in missing_comment.content.decode()
+
+
+def test_the_approvals_queue_speaks_japanese(people: People) -> None:
+    make_request(agent=people.tier1)
+    client = login(people.tier2)
+    html = client.get("/approvals/", headers={"Accept-Language": "ja"}).content.decode()
+    assert "承認待ち" in html and "アカウントのロック解除" in html and "承認する" in html
