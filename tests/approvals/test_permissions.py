@@ -82,3 +82,25 @@ def test_config_parses_and_validates_tiers(tmp_path: Path) -> None:
         load({**env, "VIGIL_EXCHANGE_URL": "http://127.0.0.1:9"})
     cfg = load({**env, "VIGIL_EXCHANGE_URL": "http://x:9/", "VIGIL_EXCHANGE_SECRET": "s" * 20})
     assert cfg.exchange_url == "http://x:9"
+
+
+def test_an_unknown_action_in_the_environment_stops_the_cli(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "VIGIL_DATA_DIR": str(tmp_path),
+        "VIGIL_APPROVAL_TIERS": "launch_rocket=admin",
+    }
+    env.pop("VIGIL_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "vigil", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "launch_rocket" in done.stderr
