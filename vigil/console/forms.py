@@ -59,6 +59,9 @@ class InboxFilterForm(forms.Form):
     channel = forms.ChoiceField(required=False)
     priority = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     q = forms.CharField(required=False, max_length=200, strip=True)
+    sort = forms.ChoiceField(
+        required=False, choices=[("", _("Most urgent first")), ("sla", _("SLA due first"))]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +108,7 @@ class InboxFilterForm(forms.Form):
             channel=data["channel"],
             priority=data["priority"],
             q=data["q"],
+            sort=data["sort"],
         )
 
 

@@ -186,3 +186,12 @@ def shift_agent_get(agent_id: int) -> Agent:
     if found is None:
         raise NotFound(f"no agent {agent_id}")
     return found
+
+
+def shifts_by_agent() -> list[tuple[Agent, list[ShiftPattern]]]:
+    """Agents with a weekly pattern, each with their shifts (two queries)."""
+    patterns: dict[int, list[ShiftPattern]] = {}
+    for p in ShiftPattern.objects.order_by("weekday", "start"):
+        patterns.setdefault(p.agent_id, []).append(p)
+    agents = Agent.objects.filter(pk__in=patterns).order_by("display_name")
+    return [(a, patterns[a.pk]) for a in agents]

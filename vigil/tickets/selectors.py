@@ -116,6 +116,7 @@ class TicketFilters:
     tag: str = ""
     q: str = ""
     all_statuses: bool = False
+    sort: str = ""  # "" = inbox order; SORT_SLA = running SLA clocks first, soonest due first
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,12 +276,15 @@ def _after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
 def inbox_page(
     *, agent: Agent, filters: TicketFilters, cursor: str | None = None, limit: int = 50
 ) -> TicketPage:
-    """One page of the agent's inbox, most urgent and longest waiting first."""
+    """One page of the agent's inbox, most urgent and longest waiting first (or, with
+    sort=SORT_SLA, soonest SLA due first)."""
     if not 1 <= limit <= 200:
         raise ValidationFailed("limit must be between 1 and 200")
     qs = _apply_filters(visible_tickets(agent), filters)
     if filters.tag:
         qs = qs.distinct()
+    if filters.sort == SORT_SLA:
+        return _sla_page(qs, cursor, limit)
     if cursor:
         qs = _after_cursor(qs, cursor)
     rows = list(
@@ -291,6 +295,62 @@ def inbox_page(
     more = len(rows) > limit
     items = rows[:limit]
     return TicketPage(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
+
+
+SORT_SLA = "sla"
+SLA_CURSOR = "s."
+
+
+def _page_rows(qs: QuerySet[Ticket], order: tuple[Any, ...], n: int) -> list[Ticket]:
+    return list(
+        qs.select_related("customer", "team", "assignee")
+        .prefetch_related("tags")
+        .order_by(*order)[:n]
+    )
+
+
+def _sla_page(qs: QuerySet[Ticket], cursor: str | None, limit: int) -> TicketPage:
+    """Tickets whose SLA clock runs by (sla_due_at, id) (overdue first; the partial index
+    tickets_unsolved_sla_idx), then the rest in inbox order. A cursor says which part it is
+    in: "s." + (due, id) in the first, an inbox cursor in the second."""
+    rows: list[Ticket] = []
+    rest = qs.filter(sla_due_at__isnull=True)
+    if cursor is None or cursor.startswith(SLA_CURSOR):
+        running = qs.filter(unsolved(), sla_due_at__isnull=False)
+        if cursor:
+            due, pk = _decode_sla_cursor(cursor)
+            running = running.filter(TupleGreaterThan(Tuple(F("sla_due_at"), F("pk")), (due, pk)))
+        rows = _page_rows(running, ("sla_due_at", "id"), limit + 1)
+    else:
+        rest = _after_cursor(rest, cursor)
+    if len(rows) <= limit:
+        rows += _page_rows(rest, INBOX_ORDER, limit + 1 - len(rows))
+    items = rows[:limit]
+    if len(rows) <= limit:
+        return TicketPage(items=items, next_cursor=None)
+    last = items[-1]
+    return TicketPage(
+        items=items,
+        next_cursor=_encode_sla_cursor(last) if last.sla_due_at else encode_cursor(last),
+    )
+
+
+def _encode_sla_cursor(ticket: Ticket) -> str:
+    assert ticket.sla_due_at is not None
+    raw = json.dumps([ticket.sla_due_at.isoformat(), ticket.pk])
+    return SLA_CURSOR + base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_sla_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        body = cursor[len(SLA_CURSOR) :]
+        due, pk = json.loads(base64.urlsafe_b64decode((body + "=" * (-len(body) % 4)).encode()))
+        when = datetime.fromisoformat(due)
+        if when.tzinfo is None or not isinstance(pk, int) or not 0 <= pk < 2**63:
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed("the cursor is not one this server handed out") from None
+    return when, pk
 
 
 def ticket_thread(*, ticket: Ticket) -> list[Message]:

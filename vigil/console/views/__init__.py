@@ -13,6 +13,7 @@ from vigil.console.views.chats import (
     chats_part,
 )
 from vigil.console.views.inbox import inbox
+from vigil.console.views.sla import coverage, sla_overview, ticket_sla
 from vigil.console.views.ticket import (
     ticket_detail,
     ticket_field,
@@ -33,10 +34,13 @@ __all__ = [
     "chat_typing_view",
     "chats_page",
     "chats_part",
+    "coverage",
     "inbox",
+    "sla_overview",
     "ticket_detail",
     "ticket_field",
     "ticket_note",
     "ticket_part",
     "ticket_reply",
+    "ticket_sla",
 ]

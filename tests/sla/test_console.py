@@ -1,0 +1,92 @@
+"""SLA in the console and the inbox: badges, the "SLA due first" order walked by cursor,
+the SLA and coverage pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.api.conftest import Desk
+from tests.factories.sla import make_week
+from tests.factories.tickets import ingest
+from tests.sla.conftest import Clock
+from vigil.accounts.models import Agent
+from vigil.tickets.choices import Priority
+from vigil.tickets.models import Ticket
+from vigil.tickets.selectors import SORT_SLA, TicketFilters, inbox_page
+from vigil.tickets.services import message_reply, ticket_update
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sla_defaults")]
+
+ROW = re.compile(r'data-ticket-id="(\d+)"')
+
+
+def _open(priority: int) -> Ticket:
+    t = ingest(subject="A question", text="How do I change my nickname?", priority=priority)
+    return Ticket.objects.select_related("customer", "team", "assignee").get(pk=t.ticket.pk)
+
+
+def _client(agent: Agent) -> Client:
+    client = Client()
+    client.force_login(agent.user)
+    return client
+
+
+def test_sla_order_walks_running_clocks_then_the_rest(desk: Desk, clock: Clock) -> None:
+    low = _open(Priority.LOW)  # first response due in 24 h
+    clock.advance(minutes=1)
+    urgent = _open(Priority.URGENT)  # 1 h
+    clock.advance(minutes=1)
+    normal = _open(Priority.NORMAL)  # 8 h
+    clock.advance(minutes=1)
+    paused = _open(Priority.HIGH)
+    message_reply(ticket=paused, agent=desk.supervisor, text="Which coin?", status="pending")
+    clock.advance(minutes=1)
+    high = _open(Priority.HIGH)  # 4 h
+    filters = TicketFilters(sort=SORT_SLA)
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = inbox_page(agent=desk.supervisor, filters=filters, cursor=cursor, limit=2)
+        seen += [t.pk for t in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [urgent.pk, high.pk, normal.pk, low.pk, paused.pk]
+    default = inbox_page(agent=desk.supervisor, filters=TicketFilters(), limit=10)
+    assert [t.pk for t in default.items] == [urgent.pk, paused.pk, high.pk, normal.pk, low.pk]
+
+
+def test_inbox_badges_sort_select_and_ticket_panel(desk: Desk, clock: Clock) -> None:
+    ticket = _open(Priority.URGENT)
+    client = _client(desk.supervisor)
+    body = client.get(reverse("console:inbox"), {"sort": "sla"}).content.decode()
+    assert ROW.findall(body) == [str(ticket.pk)]
+    assert 'class="sla sla-ok"' in body and "1h 0m left" in body
+    assert '<option value="sla" selected>' in body
+    clock.advance(hours=2)
+    body = client.get(reverse("console:ticket", args=[ticket.pk])).content.decode()
+    assert 'class="sla sla-breached"' in body and "overdue 1h 0m" in body
+    panel = client.get(reverse("console:ticket_sla", args=[ticket.pk])).content.decode()
+    assert 'data-target="first_response"' in panel and 'data-target="resolution"' in panel
+    ticket_update(ticket=ticket, actor=None, team=desk.team_a)
+    other = _client(desk.agent_b)  # team B: may not see team A's ticket
+    assert other.get(reverse("console:ticket_sla", args=[ticket.pk])).status_code == 404
+
+
+def test_sla_and_coverage_pages(desk: Desk) -> None:
+    Agent.objects.filter(pk=desk.agent_b.pk).update(timezone="Asia/Shanghai")
+    make_week(agent=desk.agent_b, start="09:00", end="18:00", days=range(7))
+    client = _client(desk.agent_a)
+    page = client.get(reverse("console:sla")).content.decode()
+    assert "Urgent chat" in page and "24/7" in page and "Mon 09:00\u201318:00" in page
+    grid = client.get(reverse("console:coverage"), {"zone": "Asia/Shanghai"}).content.decode()
+    row = re.search(r'<tr data-language="zh-hans">(.*?)</tr>', grid, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="(ok|gap)"', row.group(1))
+    assert len(cells) == 168
+    # Every day in Shanghai: 09-18 covered (9 hours), the other 15 hours red.
+    assert cells.count("ok") == 63 and cells.count("gap") == 105
