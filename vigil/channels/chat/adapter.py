@@ -12,12 +12,11 @@ from __future__ import annotations
 from vigil.channels.base import Capability, ChannelAdapter, DeliveryError, DeliveryReceipt
 from vigil.channels.chat import events as _events  # noqa: F401 - registers the chat events
 from vigil.channels.chat import tasks as _tasks  # noqa: F401 - registers periodic jobs
+from vigil.channels.chat.selectors import OPEN_STATES
 from vigil.channels.choices import ChannelKind
 from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.channels.registry import register
 from vigil.tickets.models import Message, Ticket
-
-OPEN_STATES = (ChatSession.State.WAITING, ChatSession.State.OFFERED, ChatSession.State.ACTIVE)
 
 
 @register

@@ -20,6 +20,8 @@ from vigil.tickets.choices import Category, Direction
 from vigil.tickets.models import Attachment, Message
 
 LANGUAGES = ("en", "zh-hans", "ja")
+# A chat in these states is going on: it takes messages and reaches the visitor live.
+OPEN_STATES = (ChatSession.State.WAITING, ChatSession.State.OFFERED, ChatSession.State.ACTIVE)
 
 
 def chat_account_by_key(key: str) -> ChannelAccount | None:

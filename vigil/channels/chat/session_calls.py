@@ -228,9 +228,7 @@ def queue_frame(*, session_id: int) -> dict[str, Any] | None:
     session = _session(session_id)
     if session.state != ChatSession.State.WAITING:
         return None
-    try:
-        from vigil.routing.chat_queue import chat_queue_status
-    except ImportError:  # the queue is not installed yet
-        return None
+    from vigil.routing.chat_queue import chat_queue_status
+
     frame: dict[str, Any] = chat_queue_status(session=session)
     return frame
