@@ -92,3 +92,42 @@ def test_paused_targets_are_not_scanned(clock: Clock) -> None:
     assert (result.warned, result.breached) == (0, 0)
     ticket.refresh_from_db()
     assert ticket.sla_state == "paused"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_scans_breach_once(clock: Clock) -> None:
+    import threading
+
+    from django.db import close_old_connections
+
+    from vigil.sla.defaults import install_defaults
+    from vigil.sla.models import Calendar
+
+    install_defaults(Calendar, SlaPolicy)
+    sla_cache_clear()
+    tickets = [_ticket() for _ in range(3)]
+    clock.advance(hours=9)  # every first response (8 h) is past due
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def scan() -> None:
+        try:
+            barrier.wait(timeout=10)
+            sla_scan()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    for ticket in tickets:
+        breached = TicketSla.objects.filter(ticket=ticket, breached_at__isnull=False)
+        assert [t.kind for t in breached] == ["first_response"]
+        rows = TicketActivity.objects.filter(ticket=ticket, kind="sla", data__event="breached")
+        assert rows.count() == 1
+    assert len(_events("sla.breached")) == 3

@@ -1,3 +1,6 @@
+"""Choices of the SLA app: target kinds, ticket SLA states, shift exception kinds. See
+docs/architecture.md#slas."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,5 @@
-"""API shapes of SLA policies, calendars, holidays, targets, shifts and coverage."""
+"""API shapes of SLA policies, calendars, holidays, targets, shifts and coverage. See
+docs/architecture.md#slas and docs/architecture.md#shifts-and-coverage."""
 
 from __future__ import annotations
 
