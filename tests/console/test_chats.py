@@ -223,9 +223,10 @@ def test_transfer_to_a_team_puts_it_back_in_the_queue_for_that_team(
     chat.refresh_from_db()
     ticket = Ticket.objects.get(pk=chat.ticket_id)
     assert (ticket.team_id, ticket.assignee_id) == (vip.pk, None)
-    # back in the queue and offered to the team's member, not to the idle outsider
+    # back in the queue and offered to the team's member, not to the idle outsider (first in
+    # turn) nor back to Ann
     assert (chat.state, chat.offered_to_id) == (State.OFFERED, member.pk)
-    assert outsider.pk != member.pk
+    assert outsider.pk < member.pk
 
 
 def test_close_ends_the_chat(
@@ -286,3 +287,21 @@ def test_offers_and_transient_frames_reach_only_their_agent(frames: list[Any]) -
         await bo_socket.disconnect()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_team_transfer_is_offered_to_the_team_when_commits_are_real(frames: list[Any]) -> None:
+    """Without a surrounding test transaction the chat server dispatches the moment the
+    transfer commits: the team preference must be known by then."""
+    from tests.factories.accounts import make_team
+
+    widget = make_widget()
+    ann = make_chat_agent(display_name="Ann", chat_capacity=3)
+    chat = make_chat(widget=widget, state=State.ACTIVE, agent=ann)
+    vip = make_team(name="VIP desk")
+    outsider = make_chat_agent(chat_capacity=3)
+    member = make_chat_agent(chat_capacity=3, teams=(vip,))
+    assert outsider.pk < member.pk
+    chat_agent.chat_transfer_to(session=chat, actor=ann, team=vip)
+    chat.refresh_from_db()
+    assert (chat.state, chat.offered_to_id) == (State.OFFERED, member.pk)

@@ -20,8 +20,8 @@ from vigil.channels.chat.services import (
 )
 from vigil.channels.models import ChatSession
 from vigil.core.errors import Conflict, PermissionDenied, ValidationFailed
-from vigil.core.events import on_commit, publish_on_commit
-from vigil.routing.chat_offers import MEMORY_TTL, team_preference_key
+from vigil.core.events import publish_on_commit
+from vigil.routing.chat_offers import MEMORY_TTL, decline_remember, team_preference_key
 from vigil.routing.chat_queue import chat_dispatch_soon
 from vigil.routing.events import ChatHandedOver, ChatOfferWithdrawn
 from vigil.tickets.models import Ticket
@@ -93,14 +93,16 @@ def chat_transfer_to(
     with transaction.atomic():
         locked = _open_chat_of(session, actor)
         before = locked.agent_id
+        if team is not None:
+            # Set before the transfer: the chat server dispatches right after the commit, and
+            # this must be known by then. Not undone on a rollback: a preference for a team
+            # (and skipping the agent who gave the chat away) is harmless if it stays.
+            cache.set(team_preference_key(locked.pk), team.pk, MEMORY_TTL)
+            decline_remember(session_id=locked.pk, agent_id=actor.pk)
         moved = chat_transfer(session=locked, actor=actor, agent=agent, team=team)
         events = [] if before is None else [_handed(moved, before, "transferred_out")]
         if agent is not None:
             events.append(_handed(moved, agent.pk, "transferred_in"))
-        else:
-            assert team is not None
-            key, team_id = team_preference_key(moved.pk), team.pk
-            on_commit(lambda: cache.set(key, team_id, MEMORY_TTL))
         publish_on_commit(*events)
     return moved
 
