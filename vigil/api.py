@@ -28,6 +28,7 @@ from vigil.audit.apis import router as audit_router
 from vigil.core.errors import VigilError
 from vigil.customers.apis import router as customers_router
 from vigil.routing.apis import router as triage_router
+from vigil.routing.assignment_apis import router as assignment_router
 from vigil.sla.apis import router as sla_router
 from vigil.tickets.apis import router as tickets_router
 
@@ -97,6 +98,7 @@ api = VigilAPI(
 api.add_router("", accounts_router)
 api.add_router("", tickets_router)
 api.add_router("", customers_router)
+api.add_router("", assignment_router)
 api.add_router("", approvals_router)
 api.add_router("", audit_router)
 api.add_router("", triage_router)

@@ -7,8 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from vigil.accounts.choices import Presence
-from vigil.accounts.models import Agent, ApiToken
+from vigil.accounts.models import Agent, ApiToken, Team
 from vigil.accounts.services import TOKEN_PREFIX, token_digest
+from vigil.core.errors import NotFound
 
 
 def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
@@ -61,3 +62,27 @@ def agents_skilled(
         and (not category or not agent.categories or category in agent.categories)
     ]
     return agents.filter(pk__in=matching)
+
+
+def teams_with_members() -> QuerySet[Team]:
+    """Teams with their fallback, members and assignment settings (routing.TeamRouting), in
+    two queries however many teams."""
+    return (
+        Team.objects.select_related("fallback", "routing")
+        .prefetch_related("agents")
+        .order_by("name")
+    )
+
+
+def team_get(team_id: int) -> Team:
+    team = teams_with_members().filter(pk=team_id).first()
+    if team is None:
+        raise NotFound(f"no team {team_id}")
+    return team
+
+
+def agent_get(agent_id: int) -> Agent:
+    agent = agents_list().filter(pk=agent_id).first()
+    if agent is None:
+        raise NotFound(f"no agent {agent_id}")
+    return agent

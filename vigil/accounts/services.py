@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,18 +21,32 @@ from django.utils import timezone
 from vigil.accounts.choices import Presence, Role
 from vigil.accounts.events import AgentPresenceChanged
 from vigil.accounts.models import Agent, ApiToken, ConsoleSocket, Team
-from vigil.core.errors import Conflict, ValidationFailed
+from vigil.accounts.permissions import permission_require, role_rank
+from vigil.core.errors import Conflict, PermissionDenied, ValidationFailed
 from vigil.core.events import publish_on_commit
 from vigil.core.languages import normalize_languages
 
 TOKEN_PREFIX = "vgl_"
+UNSET = object()  # "leave as it is" where None is a value (a team without a fallback)
 
 
-def team_create(*, name: str, languages: Iterable[str] = (), description: str = "") -> Team:
+def team_create(
+    *,
+    name: str,
+    languages: Iterable[str] = (),
+    description: str = "",
+    actor: Agent | None = None,
+) -> Team:
+    """Create a team (or return the one of that name). `actor`, when given (the API and
+    console), must hold `team.edit`; the command line passes none."""
+    if actor is not None:
+        permission_require(actor, "team.edit")
     name = name.strip()
     if not name:
         raise ValidationFailed("a team needs a name")
     with transaction.atomic():
+        if actor is not None and Team.objects.filter(name=name).exists():
+            raise Conflict(f"a team named {name} already exists")
         team, _ = Team.objects.get_or_create(
             name=name,
             defaults={"languages": normalize_languages(languages), "description": description},
@@ -87,6 +102,116 @@ def agent_create(
             capacity=capacity,
         )
         agent.teams.set(list(teams))
+    return agent
+
+
+# --- teams and skills (supervisors and admins) ---------------------------------------------
+
+
+def check_categories(values: Iterable[str]) -> list[str]:
+    from vigil.tickets.choices import Category  # tickets depends on accounts, not the reverse
+
+    cleaned = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+    unknown = [v for v in cleaned if v not in Category.values]
+    if unknown:
+        raise ValidationFailed(
+            f"unknown categories {', '.join(unknown)}; one of {', '.join(Category.values)}"
+        )
+    return cleaned
+
+
+def _check_fallback(team: Team, fallback: Team | None) -> None:
+    """A fallback chain must end: the new fallback may not lead back to the team."""
+    seen = {team.pk}
+    current = fallback
+    while current is not None:
+        if current.pk in seen:
+            raise ValidationFailed(f"{fallback} falls back to {team}: a loop")
+        seen.add(current.pk)
+        current = current.fallback
+
+
+def team_update(
+    *,
+    actor: Agent,
+    team: Team,
+    name: str | None = None,
+    languages: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
+    fallback: Team | object | None = UNSET,
+    members: Iterable[Agent] | None = None,
+    description: str | None = None,
+) -> Team:
+    """Change a team; None (UNSET for the fallback) leaves a field as it is."""
+    permission_require(actor, "team.edit")
+    fields: list[str] = []
+    if name is not None:
+        if not name.strip():
+            raise ValidationFailed("a team needs a name")
+        team.name, fields = name.strip(), [*fields, "name"]
+    if languages is not None:
+        team.languages, fields = normalize_languages(languages), [*fields, "languages"]
+    if categories is not None:
+        team.categories, fields = check_categories(categories), [*fields, "categories"]
+    if description is not None:
+        team.description, fields = description, [*fields, "description"]
+    with transaction.atomic():
+        if fallback is not UNSET:
+            assert fallback is None or isinstance(fallback, Team)
+            _check_fallback(team, fallback)
+            team.fallback, fields = fallback, [*fields, "fallback"]
+        if fields:
+            if (
+                name is not None
+                and Team.objects.filter(name=team.name).exclude(pk=team.pk).exists()
+            ):
+                raise Conflict(f"a team named {team.name} already exists")
+            team.save(update_fields=[*fields, "updated_at"])
+        if members is not None:
+            team.agents.set(list(members))
+    return team
+
+
+def agent_skills_update(
+    *,
+    actor: Agent,
+    agent: Agent,
+    languages: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
+    role: str | None = None,
+    capacity: int | None = None,
+    chat_capacity: int | None = None,
+    timezone_name: str | None = None,
+) -> Agent:
+    """Change an agent's skills, tier and capacities; None leaves a field as it is. Nobody
+    grants a role above their own."""
+    permission_require(actor, "team.edit")
+    fields: list[str] = []
+    if languages is not None:
+        agent.languages, fields = normalize_languages(languages), [*fields, "languages"]
+    if categories is not None:
+        agent.categories, fields = check_categories(categories), [*fields, "categories"]
+    if role is not None and role != agent.role:
+        if role not in Role.values:
+            raise ValidationFailed(f"unknown role {role!r}; one of {', '.join(Role.values)}")
+        if role_rank(role) > role_rank(actor.role) or role_rank(agent.role) > role_rank(actor.role):
+            raise PermissionDenied("you may not change a role above your own")
+        agent.role, fields = role, [*fields, "role"]
+    for field, value in (("capacity", capacity), ("chat_capacity", chat_capacity)):
+        if value is not None:
+            if not 0 <= value <= 100:
+                raise ValidationFailed(f"{field} must be between 0 and 100")
+            setattr(agent, field, value)
+            fields.append(field)
+    if timezone_name is not None:
+        try:
+            ZoneInfo(timezone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationFailed(f"unknown time zone {timezone_name!r}") from None
+        agent.timezone, fields = timezone_name, [*fields, "timezone"]
+    if fields:
+        with transaction.atomic():
+            agent.save(update_fields=[*fields, "updated_at"])
     return agent
 
 

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from vigil.console import views
 from vigil.console.views import actions as action_views
 from vigil.console.views import audit as audit_views
+from vigil.console.views import routing as routing_views
 
 app_name = "console"
 
@@ -20,6 +21,15 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/note/", views.ticket_note, name="ticket_note"),
     path("tickets/<int:ticket_id>/set/<slug:field>/", views.ticket_field, name="ticket_field"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("routing/", routing_views.routing_page, name="routing"),
+    path("routing/teams/", routing_views.team_save, name="team_add"),
+    path("routing/teams/<int:team_id>/", routing_views.team_save, name="team_save"),
+    path("routing/agents/<int:agent_id>/", routing_views.skills_save, name="skills_save"),
+    path("routing/rules/", routing_views.rule_save, name="rule_add"),
+    path("routing/rules/<int:rule_id>/", routing_views.rule_save, name="rule_save"),
+    path("routing/rules/<int:rule_id>/move/", routing_views.rule_move, name="rule_move"),
+    path("presence/", routing_views.presence_save, name="presence"),
+    path("next/", routing_views.next_ticket, name="next_ticket"),
     path("sla/", views.sla_overview, name="sla"),
     path("coverage/", views.coverage, name="coverage"),
     path("tickets/<int:ticket_id>/sla/", views.ticket_sla, name="ticket_sla"),
