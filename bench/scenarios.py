@@ -24,6 +24,7 @@ from vigil.accounts.selectors import agent_for_user
 from vigil.tickets.choices import UNSOLVED_STATUSES, Priority, TicketStatus
 from vigil.tickets.models import TICKET_PREFIX, Message, Ticket
 from vigil.tickets.selectors import (
+    SORT_SLA,
     TicketFilters,
     inbox_page,
     ticket_activities,
@@ -107,6 +108,12 @@ def cases(desk: Desk, agent: Agent) -> list[Case]:
             {"status": "open", "team": str(team_id), "priority": "high"},
         ),
         Case("all statuses", TicketFilters(all_statuses=True), {"status": "all"}),
+        Case("sort=sla (SLA due first)", TicketFilters(sort=SORT_SLA), {"sort": "sla"}),
+        Case(
+            "sort=sla+team",
+            TicketFilters(sort=SORT_SLA, team_id=team_id),
+            {"sort": "sla", "team": str(team_id)},
+        ),
     ]
 
 

@@ -283,7 +283,19 @@ def _ticket(rng, n, step, picks, team_for_language, agents_by_team, accounts, cu
         if status == TicketStatus.NEW
         else created + timedelta(minutes=rng.randint(1, 240)),
         solved_at=None if status in UNSOLVED else created + timedelta(hours=rng.randint(1, 72)),
+        **_sla(rng, status, waiting),
     )
+
+
+def _sla(rng: random.Random, status: str, waiting: datetime) -> dict:
+    """A running SLA clock on new and open tickets (due 1-48 h after they started waiting,
+    so some are overdue), paused on pending and on-hold ones, none on the rest."""
+    if status in {TicketStatus.NEW, TicketStatus.OPEN}:
+        due = waiting + timedelta(minutes=rng.randint(60, 48 * 60))
+        return {"sla_due_at": due, "sla_state": "breached" if due < END else "ok"}
+    if status in UNSOLVED:
+        return {"sla_due_at": None, "sla_state": "paused"}
+    return {"sla_due_at": None, "sla_state": ""}
 
 
 def _threads_seed(rng: random.Random, ticket_ids: list[int], log) -> None:

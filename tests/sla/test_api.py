@@ -86,3 +86,16 @@ def test_shifts_and_coverage(desk: Desk) -> None:
     assert grid["counts"]["zh-hans"][:6] == [1] * 6 and sum(grid["counts"]["zh-hans"]) == 6
     assert grid["hours"][0].startswith("2027-01-12T08:00:00+08:00")
     assert grid["gaps"]["zh-hans"][0][0].startswith("2027-01-12T14:00:00+08:00")
+
+
+def test_ticket_list_sorted_by_sla_due(desk: Desk, clock: Clock) -> None:
+    from vigil.tickets.choices import Priority
+
+    low = ticket_in(None, subject="Q", text="How do I change my nickname?", priority=Priority.LOW)
+    urgent = ticket_in(None, subject="Q", text="How do I change my name?", priority=4)
+    first = desk.api_sup.get("/tickets", {"sort": "sla", "limit": 1})
+    assert [t["id"] for t in first.body["items"]] == [urgent.pk]
+    cursor = first.body["next_cursor"]
+    second = desk.api_sup.get("/tickets", {"sort": "sla", "limit": 1, "cursor": cursor})
+    assert [t["id"] for t in second.body["items"]] == [low.pk]
+    assert desk.api_sup.get("/tickets", {"sort": "due"}).status == 422

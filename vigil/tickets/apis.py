@@ -35,6 +35,7 @@ from vigil.tickets.schemas import (
     attachments_decode,
 )
 from vigil.tickets.selectors import (
+    SLA_CURSOR,
     TicketFilters,
     decode_cursor,
     inbox_page,
@@ -66,6 +67,8 @@ def _statuses(values: list[str]) -> tuple[tuple[str, ...], bool]:
 
 def _check_cursor(cursor: str) -> None:
     """Refuse a well-formed cursor whose numbers no ticket could have (before any query)."""
+    if cursor.startswith(SLA_CURSOR):
+        return  # an "SLA due first" cursor; inbox_page checks it
     priority, _, pk = decode_cursor(cursor)
     if priority not in Priority.values or not 1 <= pk <= MAX_ID:
         raise ValidationFailed("the cursor is not one this server handed out")
@@ -94,6 +97,7 @@ def ticket_filters(query: TicketListQuery, agent: Agent) -> TicketFilters:
         customer_id=query.customer,
         tag=(query.tag or "").strip().lower(),
         q=query.q or "",
+        sort=query.sort,
     )
 
 

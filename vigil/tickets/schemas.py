@@ -314,6 +314,11 @@ class TicketListQuery(Schema):
         description="Search: a ticket reference (VG-123), subject words, customer e-mail "
         "or exchange UID.",
     )
+    sort: Literal["", "sla"] = Field(
+        "",
+        description='"" most urgent then longest waiting; "sla": tickets whose SLA clock runs, '
+        "soonest due (overdue) first, then the rest in the usual order.",
+    )
     cursor: Annotated[Text, Field(max_length=500)] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 
