@@ -23,7 +23,7 @@ def chat_socket(
 
 async def connect(key: str, **kwargs: Any) -> WebsocketCommunicator:
     socket = chat_socket(key, **kwargs)
-    connected, _ = await socket.connect(timeout=5)
+    connected, _ = await socket.connect(timeout=15)
     assert connected
     return socket
 
@@ -36,7 +36,7 @@ TRANSIENT = {"queue"}  # sent by the chat queue whenever it changes; skipped unl
 
 
 async def recv(
-    socket: WebsocketCommunicator, timeout: float = 5, *, skip: set[str] = TRANSIENT
+    socket: WebsocketCommunicator, timeout: float = 10, *, skip: set[str] = TRANSIENT
 ) -> dict[str, Any]:
     while True:
         frame: dict[str, Any] = await socket.receive_json_from(timeout=timeout)
@@ -45,7 +45,7 @@ async def recv(
 
 
 async def until(
-    socket: WebsocketCommunicator, kinds: set[str], *, timeout: float = 5
+    socket: WebsocketCommunicator, kinds: set[str], *, timeout: float = 10
 ) -> list[dict[str, Any]]:
     """Frames up to and including the first of a type in `kinds`."""
     frames: list[dict[str, Any]] = []
