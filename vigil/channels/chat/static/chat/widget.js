@@ -219,6 +219,8 @@
     "border-radius:12px;overflow:hidden;box-shadow:0 8px 32px rgba(0,0,0,.3)}",
     "@media (max-width:480px){.panel{inset:0;width:100%;height:100%;max-height:none;",
     "border-radius:0}.root.open .launcher{display:none}}",
+    ".phone .panel{inset:0;width:100%;height:100%;max-height:none;border-radius:0}",
+    ".phone.open .launcher{display:none}",
     "header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--accent);",
     "color:#fff}header h2{flex:1;margin:0;font-size:16px;font-weight:600}",
     "header button{border:1px solid rgba(255,255,255,.6);background:transparent;color:#fff;",
@@ -293,6 +295,8 @@
     this.typingTimer = null;
     this.agentTypingTimer = null;
     this.flushTimer = null;
+    this.conn = 0; // which connection this is; sentOn[client id] = the one it was sent on
+    this.sentOn = {};
     this.texts = [];
     this.byId = {};
     this.byClient = {};
@@ -365,6 +369,12 @@
     var root = h("div", {class: "root", lang: this.locale});
     shadow.appendChild(root);
     this.root = root;
+    // A phone by its screen, even when a host page wider than the screen widens the viewport.
+    var phone = function () {
+      root.classList.toggle("phone", Math.min(global.screen.width || 1e4, global.innerWidth) <= 480);
+    };
+    phone();
+    global.addEventListener("resize", phone);
 
     this.badge = h("span", {class: "badge", hidden: true, "aria-hidden": "true"});
     this.launcherText = this.tr(h("span"), "launcher");
@@ -876,7 +886,7 @@
     if (p.author === "customer") {
       this.dropOutbox(p.client_id);
       this.renderRead();
-    } else if (!this.open || document.visibilityState === "hidden") {
+    } else if (!this.syncing && (!this.open || document.visibilityState === "hidden")) {
       this.unread += 1;
       this.renderBadge();
     }
@@ -1034,6 +1044,7 @@
       return;
     }
     this.ws = ws;
+    this.conn += 1;
     ws.onopen = function () {
       if (self.ws !== ws) return;
       self.lastHeard = Date.now();
@@ -1122,7 +1133,8 @@
     return true;
   };
 
-  /* Send every unacknowledged frame, in order (a resend has the same client id). */
+  /* Send every unacknowledged frame not yet sent on this connection, in order (after a
+     reconnect that is all of them again; a resend has the same client id). */
   W.flush = function () {
     var self = this;
     if (this.state !== "live") return;
@@ -1130,7 +1142,8 @@
       var type = item.frame.type;
       if (type === "message" && !self.token) return; // waits for "started"
       if (type === "start" && self.token) return;
-      self.send(item.frame);
+      if (self.sentOn[item.client_id] === self.conn) return;
+      if (self.send(item.frame)) self.sentOn[item.client_id] = self.conn;
     });
   };
 
@@ -1282,7 +1295,10 @@
       var wait = Math.max(1, f.retry_after || 5);
       this.showError("rateLimited", {s: wait});
       clearTimeout(this.flushTimer);
-      this.flushTimer = setTimeout(function () { self.flush(); }, wait * 1000);
+      this.flushTimer = setTimeout(function () {
+        self.sentOn = {}; // what was refused goes again (a repeat of an accepted one is harmless)
+        self.flush();
+      }, wait * 1000);
       return;
     }
     var item = f.client_id && this.outbox.filter(function (i) {
