@@ -69,6 +69,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_migrate:
         _require_schema()
     server.prepare(migrate=not args.no_migrate)
+    from vigil.routing.triage import preload
+
+    preload()  # triage's language models: loaded before the first message, not on it
     login = None
     if args.demo:
         from vigil.demo.services import demo_seed

@@ -69,6 +69,15 @@ def test_a_seed_phrase_is_redacted_flagged_and_the_customer_told_once() -> None:
     assert later is not None and MARKER in later.text
     assert len(_notices(ticket)) == 1
     assert Ticket.objects.get(pk=ticket.pk).triage["updates"][-1]["secrets"] == ["seed_phrase"]
+    # A secret only in the quoted part (the full text) of a later message is found too.
+    quoted = ingest(ticket=ticket, text="see below", full_text=f"see below\n> seed: {SEED}")
+    stored = Message.objects.get(pk=quoted.message.pk)
+    assert stored.text == "see below" and MARKER in stored.full_text
+    assert (
+        "seed phrase in the full text"
+        in Ticket.objects.get(pk=ticket.pk).triage["secrets"]["reason"]
+    )
+    assert len(_notices(ticket)) == 1
 
 
 @pytest.mark.parametrize(

@@ -36,11 +36,16 @@ class Redacted:
 
 def message_redact(*, message: Message, text_scan: SecretsResult | None = None) -> Redacted | None:
     """Redact `message` (stored, inbound) in the database and in memory; None when it holds no
-    secret. `text_scan` is a scan of `message.text` done already."""
+    secret. `text_scan` is a scan of `message.text` done already, if any."""
+    full = scan_secrets(message.full_text) if message.full_text else None
+    if text_scan is None:
+        # The text is the visible part of the full text: when that is clean, so is the text.
+        clean = full is not None and not full.findings
+        text_scan = SecretsResult((), message.text) if clean else scan_secrets(message.text)
     scans = {
         "subject": scan_secrets(message.subject) if message.subject else None,
-        "text": text_scan if text_scan is not None else scan_secrets(message.text),
-        "full text": scan_secrets(message.full_text) if message.full_text else None,
+        "text": text_scan,
+        "full text": full,
     }
     hits = {where: scan for where, scan in scans.items() if scan and scan.findings}
     if not hits:

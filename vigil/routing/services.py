@@ -39,7 +39,7 @@ from vigil.routing.selectors import (
 from vigil.routing.triage import LEVELS, TriageConfig, TriageHints, TriageResult, triage
 from vigil.routing.triage.category import learn_weights
 from vigil.routing.triage.rules import RulesError
-from vigil.routing.triage.secrets import SecretsResult, scan_secrets
+from vigil.routing.triage.secrets import SecretsResult
 from vigil.routing.triage.tone import ToneResult, assess_tone
 from vigil.routing.triage.urgency import assess_urgency
 from vigil.tickets.choices import ActivityKind, Category
@@ -201,7 +201,7 @@ def _secrets_apply(
     ticket: Ticket,
     message: Message,
     record: dict[str, Any],
-    text_scan: SecretsResult,
+    text_scan: SecretsResult | None,
     *,
     created: bool,
 ) -> list[str]:
@@ -236,7 +236,7 @@ def _triage_later(
     ticket: Ticket, message: Message, *, vip_tier: int, now: datetime | None
 ) -> list[str]:
     record: dict[str, Any] = dict(ticket.triage or {})
-    fields = _secrets_apply(ticket, message, record, scan_secrets(message.text), created=False)
+    fields = _secrets_apply(ticket, message, record, None, created=False)
     update: dict[str, Any] = {"message_id": message.pk}
     if fields:
         update["secrets"] = record["secrets"]["value"]
