@@ -144,7 +144,9 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
     outcomes = await asyncio.gather(*customer_tasks, *agent_tasks, return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, Exception):
-            rec.error(f"client failed: {type(outcome).__name__}: {outcome}"[:120])
+            rec.error(f"client failed: {type(outcome).__name__}: {outcome}"[:160])
+    for what, count in rec.notes.items():
+        print(f"  note: {what} x{count}", flush=True)
     return Run(
         summary=rec.summary(),
         chats=args.chats,
@@ -227,7 +229,8 @@ def print_run(index: int, run: Run) -> None:
         f"load generator {run.generator_cpu * 100:.0f}%; load {run.load[0]:.1f}",
         flush=True,
     )
-    for problem in s.problems[:10]:
+    shown = [p for p in s.problems if not p.startswith("lost")][:8] + s.problems[:4]
+    for problem in shown:
         print(f"  PROBLEM: {problem}")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
 from bench.chat_load.customers import Plan
@@ -62,6 +63,7 @@ class Agent:
         self.ready = asyncio.Event()
         self.http: httpx.AsyncClient | None = None
         self.console: httpx.AsyncClient | None = None
+        self.seq: int | None = None  # the last desk event number seen
 
     async def run(self, stop: asyncio.Event) -> None:
         limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
@@ -78,27 +80,39 @@ class Agent:
                 limits=limits,
                 timeout=60,
             ) as console,
-            connect(
-                f"{self.ws_url}/ws/desk/",
-                origin=Origin(self.http_url),
-                additional_headers={"Cookie": self.cookie},
-                open_timeout=60,
-                close_timeout=5,
-                ping_interval=None,
-                max_queue=None,
-            ) as ws,
         ):
             self.http, self.console = http, console
-            await ws.send(json.dumps({"type": "hello", "since": None}))
+            while not stop.is_set():
+                try:
+                    await self._connected(stop)
+                except (OSError, ConnectionClosed, TimeoutError) as exc:
+                    # As the console does: reconnect and resume from the last number seen.
+                    self.rec.note(f"agent desk socket dropped ({type(exc).__name__}), resumed")
+                    await asyncio.sleep(0.5)
+            if self.tasks:
+                await asyncio.wait(self.tasks, timeout=30)
+
+    async def _connected(self, stop: asyncio.Event) -> None:
+        async with connect(
+            f"{self.ws_url}/ws/desk/",
+            origin=Origin(self.http_url),
+            additional_headers={"Cookie": self.cookie},
+            open_timeout=60,
+            close_timeout=5,
+            ping_interval=None,
+            max_queue=None,
+        ) as ws:
+            await ws.send(json.dumps({"type": "hello", "since": self.seq}))
             reader = asyncio.create_task(self._read(ws))
             try:
                 while not stop.is_set():  # the console's heartbeat (presence, resync sweep)
+                    if reader.done():
+                        reader.result()  # the socket closed: raise why
+                        raise ConnectionClosed(None, None)
                     try:
                         await asyncio.wait_for(stop.wait(), PING_EVERY)
                     except TimeoutError:
                         await ws.send(json.dumps({"type": "ping"}))
-                if self.tasks:
-                    await asyncio.wait(self.tasks, timeout=30)
             finally:
                 reader.cancel()
 
@@ -107,13 +121,14 @@ class Agent:
             at = time.perf_counter()
             frame = json.loads(raw)
             kind = frame.get("type")
-            if kind == "ready":
-                self.ready.set()
-            elif kind == "event":
+            if kind == "event":
+                self.seq = max(self.seq or 0, int(frame["seq"]))
                 self._on_event(frame["event"], frame.get("payload") or {}, at)
-            elif kind == "reset":
-                self.rec.error("agent socket reset")
+            elif kind in ("ready", "reset"):
+                self.seq = int(frame["seq"])
                 self.ready.set()
+                if kind == "reset":
+                    self.rec.error("agent socket reset")
             elif kind == "error":
                 self.rec.error(f"agent: {frame.get('code')}")
 

@@ -59,6 +59,7 @@ class Recorder:
     echoes: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     seqs: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)  # worth saying, not a failure
     # (phase, start, end) of each timed phase, in perf_counter time
     phases: list[tuple[str, float, float]] = field(default_factory=list)
 
@@ -97,6 +98,9 @@ class Recorder:
 
     def error(self, code: str) -> None:
         self.errors[code] += 1
+
+    def note(self, what: str) -> None:
+        self.notes[what] += 1
 
     # -- results ------------------------------------------------------------------------------
 
