@@ -82,6 +82,9 @@ def test_values_the_channel_supplied_win_and_the_reason_says_so() -> None:
     assert "detected: withdrawal" in triage["category"]["reason"]
     assert triage["priority"]["source"] == "channel"
     assert "detected: high" in triage["priority"]["reason"]
+    # "other" is no choice: detection decides.
+    unsure = ingest(text="My withdrawal has been pending for ten hours", category="other")
+    assert Ticket.objects.get(pk=unsure.ticket.pk).category == "withdrawal"
 
 
 def test_a_later_message_raises_the_priority_and_never_lowers_it() -> None:

@@ -74,7 +74,8 @@ def _chosen(inbound: InboundMessage | None, channel: str) -> _Chosen:
     return _Chosen(
         channel,
         language="" if detected else inbound.language,
-        category=inbound.category,
+        # "other" is what a form sends when the customer picked nothing: not a choice.
+        category="" if inbound.category == Category.OTHER else inbound.category,
         priority=inbound.priority,
     )
 
