@@ -149,6 +149,9 @@ def test_end_mails_the_transcript_in_the_chat_language(
     transcript = Message.objects.get(metadata__auto="chat_transcript")
     assert transcript.delivery_status == DeliveryStatus.SENT
     assert transcript.direction == Direction.OUTBOUND
+    # The visitor is gone; they gave an address, so later replies go by e-mail.
+    route = reply_route(ticket=_ticket(started.session))
+    assert route is not None and (route.kind, route.account) == ("email", support)
 
 
 def test_visitor_end_and_a_message_after_it() -> None:
