@@ -139,3 +139,15 @@ def test_automatic_inbound_mail_starts_nothing(clock: Clock) -> None:
     message_reply(ticket=ticket, agent=agent, text="Done")
     ingest(ticket=ticket, text="I am out of office", metadata={"automatic": {"reason": "ooo"}})
     assert "next_response" not in _targets(ticket)
+
+
+def test_reply_that_solves_meets_the_first_response(clock: Clock) -> None:
+    agent = make_agent()
+    ticket = _open()
+    clock.advance(minutes=20)
+    message_reply(ticket=ticket, agent=agent, text="Done, see settings", status="solved")
+    rows = {t.kind: t for t in TicketSla.objects.filter(ticket=ticket)}
+    assert rows["first_response"].met_at == clock.now
+    assert rows["first_response"].cancelled_at is None
+    assert rows["resolution"].met_at == clock.now
+    assert (_fresh(ticket).sla_due_at, _fresh(ticket).sla_state) == (None, "")

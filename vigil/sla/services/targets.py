@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
 from vigil.core.services import rows_insert
@@ -146,12 +147,15 @@ def sla_reply_recorded(*, ticket: Ticket, message: Message) -> list[str]:
     messages and notes do not. Returns the ticket fields to save."""
     if message.direction != "outbound" or is_automatic(message):
         return []
-    targets = open_targets(ticket_id=ticket.pk)
+    # A reply that also solves the ticket: its status change (applied first) cancelled the
+    # responses this very reply meets, so those count as met too.
+    undone = Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=message.created_at)
+    targets = list(TicketSla.objects.filter(undone, ticket_id=ticket.pk, met_at__isnull=True))
     met = [t for t in targets if t.kind in RESPONSES]
     for target in met:
-        target.met_at = message.created_at
-    _save(met, ["met_at"])
-    return _apply(ticket, targets)
+        target.met_at, target.cancelled_at = message.created_at, None
+    _save(met, ["met_at", "cancelled_at"])
+    return _apply(ticket, [t for t in targets if t.is_open])
 
 
 def _pause(target: TicketSla, at: datetime) -> None:
