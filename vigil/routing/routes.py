@@ -62,7 +62,8 @@ def _vip_tier(ticket: Ticket) -> int:
 def _choose(
     ticket: Ticket, rules: Sequence[RoutingRule]
 ) -> tuple[Team | None, RoutingRule | None, str]:
-    vip = _vip_tier(ticket)
+    # The customer's VIP tier only when a rule asks (it may cost a query).
+    vip = _vip_tier(ticket) if any(r.min_vip_tier is not None for r in rules) else 0
     for rule in rules:
         if rule_matches(rule, ticket, vip_tier=vip):
             return rule.team, rule, f"rule {rule.name!r} (#{rule.position})"
