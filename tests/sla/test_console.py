@@ -90,3 +90,25 @@ def test_sla_and_coverage_pages(desk: Desk) -> None:
     assert len(cells) == 168
     # Every day in Shanghai: 09-18 covered (9 hours), the other 15 hours red.
     assert cells.count("ok") == 63 and cells.count("gap") == 105
+
+
+def test_supervisor_edits_policy_minutes_and_adds_a_holiday(desk: Desk) -> None:
+    from vigil.sla.models import Calendar, SlaPolicy
+
+    policy = SlaPolicy.objects.get(priority=4, channel="chat")
+    calendar = Calendar.objects.get(name="24/7")
+    edit = reverse("console:sla_policy_edit", args=[policy.pk])
+    values = {"first_response_minutes": "3", "next_response_minutes": "6", "warn_percent": "75"}
+    tier2 = _client(desk.agent_a)
+    assert tier2.post(edit, values).status_code == 403
+    assert 'name="first_response_minutes"' not in tier2.get(reverse("console:sla")).content.decode()
+    sup = _client(desk.supervisor)
+    assert 'name="first_response_minutes"' in sup.get(reverse("console:sla")).content.decode()
+    assert sup.post(edit, values).status_code == 302
+    policy.refresh_from_db()
+    assert (policy.first_response_minutes, policy.next_response_minutes) == (3, 6)
+    assert (policy.resolution_minutes, policy.warn_percent) == (None, 75)
+    add = reverse("console:sla_holiday_add", args=[calendar.pk])
+    assert sup.post(add, {"date": "2027-02-10", "name": "Lunar New Year"}).status_code == 302
+    assert sup.post(add, {"date": "10/02/2027"}).status_code == 422
+    assert [str(h.date) for h in calendar.holidays.all()] == ["2027-02-10"]

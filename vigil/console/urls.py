@@ -31,6 +31,10 @@ urlpatterns = [
     path("presence/", routing_views.presence_save, name="presence"),
     path("next/", routing_views.next_ticket, name="next_ticket"),
     path("sla/", views.sla_overview, name="sla"),
+    path("sla/policies/<int:policy_id>/", views.sla_policy_edit, name="sla_policy_edit"),
+    path(
+        "sla/calendars/<int:calendar_id>/holidays/", views.sla_holiday_add, name="sla_holiday_add"
+    ),
     path("coverage/", views.coverage, name="coverage"),
     path("tickets/<int:ticket_id>/sla/", views.ticket_sla, name="ticket_sla"),
     path("approvals/", action_views.approvals, name="approvals"),

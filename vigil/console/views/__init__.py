@@ -13,7 +13,13 @@ from vigil.console.views.chats import (
     chats_part,
 )
 from vigil.console.views.inbox import inbox
-from vigil.console.views.sla import coverage, sla_overview, ticket_sla
+from vigil.console.views.sla import (
+    coverage,
+    sla_holiday_add,
+    sla_overview,
+    sla_policy_edit,
+    ticket_sla,
+)
 from vigil.console.views.ticket import (
     ticket_detail,
     ticket_field,
@@ -36,7 +42,9 @@ __all__ = [
     "chats_part",
     "coverage",
     "inbox",
+    "sla_holiday_add",
     "sla_overview",
+    "sla_policy_edit",
     "ticket_detail",
     "ticket_field",
     "ticket_note",

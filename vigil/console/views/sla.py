@@ -1,20 +1,33 @@
 """Console pages of SLAs and shifts: policies, calendars, shifts, the coverage grid, a ticket's
 SLA targets. See docs/architecture.md#slas and docs/architecture.md#shifts-and-coverage.
 
-Everyone reads; edits go through the API (`/api/v1/sla/...`, `/api/v1/agents/{id}/shifts`).
+Everyone reads; supervisors change policies' minutes and add holidays here, everything else
+through the API (`/api/v1/sla/...`, `/api/v1/agents/{id}/shifts`).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from vigil.accounts.models import Agent
 from vigil.console.views.common import agent_required
+from vigil.core.errors import ValidationFailed
 from vigil.sla.coverage import coverage_grid
-from vigil.sla.selectors import calendars_list, policies_list, shifts_by_agent, ticket_targets
+from vigil.sla.selectors import (
+    calendar_get,
+    calendars_list,
+    policies_list,
+    policy_get,
+    shifts_by_agent,
+    ticket_targets,
+)
+from vigil.sla.services.admin import holiday_add, policy_save
 from vigil.sla.shifts import zone
 from vigil.tickets.selectors import ticket_get_for_agent
 
@@ -49,3 +62,43 @@ def ticket_sla(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpRespon
     ticket = ticket_get_for_agent(agent, ticket_id)
     context = {"ticket": ticket, "targets": list(ticket_targets(ticket_id=ticket.pk))}
     return render(request, "sla/ticket_targets.html", context)
+
+
+POLICY_FIELDS = (
+    "first_response_minutes",
+    "next_response_minutes",
+    "resolution_minutes",
+    "warn_percent",
+)
+
+
+def _minutes(raw: str | None) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) <= 525_600:
+        raise ValidationFailed(f"{text!r} is not a number of minutes")
+    return int(text)
+
+
+@require_POST
+@agent_required
+def sla_policy_edit(request: HttpRequest, agent: Agent, policy_id: int) -> HttpResponse:
+    """A supervisor changes a policy's minutes and warning percent from the SLA page."""
+    values = {name: _minutes(request.POST.get(name)) for name in POLICY_FIELDS}
+    values["warn_percent"] = values["warn_percent"] or 80
+    policy_save(actor=agent, policy=policy_get(policy_id), values=values)
+    return redirect(reverse("console:sla"))
+
+
+@require_POST
+@agent_required
+def sla_holiday_add(request: HttpRequest, agent: Agent, calendar_id: int) -> HttpResponse:
+    try:
+        day = date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        raise ValidationFailed("give the holiday's date as YYYY-MM-DD") from None
+    holiday_add(
+        actor=agent, calendar=calendar_get(calendar_id), day=day, name=request.POST.get("name", "")
+    )
+    return redirect(reverse("console:sla"))
