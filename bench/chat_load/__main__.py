@@ -158,19 +158,20 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
     )
 
 
-async def _settle(rec: Recorder, agents: list[Agent], timeout: float = 30.0) -> None:
-    """Wait (bounded) until every reply in flight is answered and every ack is in."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+async def _settle(rec: Recorder, agents: list[Agent], patience: float = 30.0) -> None:
+    """Wait while the server is still working off what was sent (acks, replies, deliveries
+    keep arriving), until nothing is pending or nothing moved for `patience` seconds."""
+    moved, last = time.monotonic(), -1
+    while time.monotonic() - moved < patience:
         pending = sum(len(a.tasks) for a in agents)
         unacked = sum(1 for s in rec.sent.values() if s.acked_at is None)
-        undelivered = sum(
-            1
-            for r in rec.replies
-            if r.message_id is not None and r.message_id not in rec.at_customer
-        )
+        answered = [r.message_id for r in rec.replies if r.message_id is not None]
+        undelivered = sum(1 for m in answered if m not in rec.at_customer)
         if not pending and not unacked and not undelivered:
             break
+        progress = len(rec.at_agent) + len(rec.at_customer) + sum(rec.acks.values())
+        if progress != last:
+            moved, last = time.monotonic(), progress
         await asyncio.sleep(0.25)
     await asyncio.sleep(1.0)  # a late duplicate would show up now
 

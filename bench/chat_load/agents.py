@@ -57,7 +57,7 @@ class Agent:
         self.think = think
         self.reply_ratio = reply_ratio
         self.rng = random.Random(seed * 7919 + index)
-        self.tickets: dict[int, int] = {}  # ticket id -> chat index, for the chats it holds
+        self.tickets: dict[int, int] = {}  # ticket id -> session id, for the chats it holds
         self.locks: dict[int, asyncio.Lock] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.ready = asyncio.Event()
@@ -136,12 +136,13 @@ class Agent:
         if name == "chat.offered" and payload.get("agent_id") == self._agent_id():
             self._spawn(self._accept(int(payload["session_id"]), int(payload["ticket_id"])))
         elif name == "message.added":
-            chat = self.tickets.get(int(payload["ticket_id"]))
-            if chat is None or payload.get("direction") != "inbound":
+            session_id = self.tickets.get(int(payload["ticket_id"]))
+            if session_id is None or payload.get("direction") != "inbound":
                 return
             message_id = int(payload["message_id"])
             self.rec.agent_got_message(self.index, int(payload["ticket_id"]), message_id, at)
             if self.plan.phase in ("steady", "burst") and self.rng.random() < self.reply_ratio:
+                chat = self.plan.sessions.get(session_id, -1)
                 self._spawn(self._reply(int(payload["ticket_id"]), chat))
 
     agent_id: int = 0
@@ -156,17 +157,13 @@ class Agent:
 
     async def _accept(self, session_id: int, ticket_id: int) -> None:
         assert self.console is not None
-        chat = self.plan.sessions.get(session_id)
-        if chat is None:
-            await asyncio.sleep(0.05)  # the customer's "started" may still be on its way
-            chat = self.plan.sessions.get(session_id, -1)
-        self.tickets[ticket_id] = chat
+        self.tickets[ticket_id] = session_id
         response = await self.console.post(f"/chats/{session_id}/accept/")
         if response.status_code >= 300:
             self.tickets.pop(ticket_id, None)
             self.rec.error(f"accept {response.status_code}")
             return
-        self.rec.agent_accepted(chat, self.index, ticket_id)
+        self.rec.agent_accepted(session_id, self.index, ticket_id)
 
     async def _reply(self, ticket_id: int, chat: int) -> None:
         assert self.http is not None

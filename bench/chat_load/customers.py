@@ -151,6 +151,7 @@ class Customer:
             self._on_event(frame, at)
         elif kind == "started":
             self.plan.sessions[int(frame["session"]["id"])] = self.index
+            self.rec.sessions[int(frame["session"]["id"])] = self.index
             self.started.set()
         elif kind == "error":
             self.rec.error(str(frame.get("code")))

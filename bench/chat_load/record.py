@@ -45,8 +45,9 @@ class Recorder:
     sent: dict[str, Sent] = field(default_factory=dict)  # by client id
     acks: Counter[str] = field(default_factory=Counter)  # client id -> acks received
     replies: list[Reply] = field(default_factory=list)
-    # chat -> (agent index, ticket id) once an agent accepted it
-    owner: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # session id -> (agent index, ticket id) once an agent accepted it; session id -> chat
+    accepted: dict[int, tuple[int, int]] = field(default_factory=dict)
+    sessions: dict[int, int] = field(default_factory=dict)
     # (agent index, message id) -> arrival times at that agent's desk socket
     at_agent: dict[tuple[int, int], list[float]] = field(default_factory=lambda: defaultdict(list))
     # message id -> arrival times at the customer's socket (agent replies)
@@ -86,8 +87,13 @@ class Recorder:
 
     # -- agents -------------------------------------------------------------------------------
 
-    def agent_accepted(self, chat: int, agent: int, ticket_id: int) -> None:
-        self.owner[chat] = (agent, ticket_id)
+    def agent_accepted(self, session_id: int, agent: int, ticket_id: int) -> None:
+        self.accepted[session_id] = (agent, ticket_id)
+
+    @property
+    def owner(self) -> dict[int, tuple[int, int]]:
+        """chat -> (agent index, ticket id)."""
+        return {self.sessions[s]: held for s, held in self.accepted.items() if s in self.sessions}
 
     def agent_got_message(self, agent: int, ticket_id: int, message_id: int, at: float) -> None:
         self.at_agent[(agent, message_id)].append(at)
@@ -137,6 +143,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def _summarise(rec: Recorder) -> Summary:
+    owners = rec.owner
     problems = _check_customer_messages(rec) + _check_replies(rec) + _check_order(rec)
     problems += [f"error frame {code} x{n}" for code, n in rec.errors.items()]
     ack: list[float] = []
@@ -146,7 +153,7 @@ def _summarise(rec: Recorder) -> Summary:
     for sent in rec.sent.values():
         if sent.acked_at is not None:
             (start if sent.phase == "ramp" else ack).append((sent.acked_at - sent.at) * 1000)
-        arrivals = _at_owner(rec, sent)
+        arrivals = _at_owner(rec, sent, owners)
         if arrivals and sent.phase != "ramp":
             (burst_agent if sent.phase == "burst" else to_agent).append(
                 (arrivals[0] - sent.at) * 1000
@@ -185,8 +192,8 @@ def _rate(rec: Recorder, phase: str) -> float:
     return count / seconds if seconds > 0 else 0.0
 
 
-def _at_owner(rec: Recorder, sent: Sent) -> list[float]:
-    owner = rec.owner.get(sent.chat)
+def _at_owner(rec: Recorder, sent: Sent, owners: dict[int, tuple[int, int]]) -> list[float]:
+    owner = owners.get(sent.chat)
     if owner is None or sent.message_id is None:
         return []
     return rec.at_agent.get((owner[0], sent.message_id), [])
@@ -195,6 +202,7 @@ def _at_owner(rec: Recorder, sent: Sent) -> list[float]:
 def _check_customer_messages(rec: Recorder) -> list[str]:
     """Every customer message acknowledged exactly once and delivered once to its agent."""
     problems: list[str] = []
+    owners = rec.owner
     for client_id, sent in rec.sent.items():
         acks = rec.acks.get(client_id, 0)
         if acks == 0:
@@ -203,10 +211,10 @@ def _check_customer_messages(rec: Recorder) -> list[str]:
             problems.append(f"duplicated: {acks} acks for {client_id}")
         if sent.message_id is None or sent.phase == "ramp":
             continue  # the opening message may be read on accepting, not live
-        if sent.chat not in rec.owner:
+        if sent.chat not in owners:
             problems.append(f"lost: chat {sent.chat} was never accepted")
             continue
-        seen = len(_at_owner(rec, sent))
+        seen = len(_at_owner(rec, sent, owners))
         if seen == 0:
             problems.append(f"lost: {client_id} (#{sent.message_id}) never reached the agent")
         elif seen > 1:
@@ -236,18 +244,19 @@ def _check_order(rec: Recorder) -> list[str]:
     for chat, seqs in rec.seqs.items():
         if any(b != a + 1 for a, b in itertools.pairwise(seqs)):
             problems.append(f"chat {chat}: sequence numbers not gapless: {seqs[:20]}")
+    owners = rec.owner
     sent_by_chat: dict[int, list[Sent]] = defaultdict(list)
     for sent in rec.sent.values():
         sent_by_chat[sent.chat].append(sent)
     for chat, sends in sent_by_chat.items():
         order = [s.client_id for s in sorted(sends, key=lambda s: s.at)]
         echoed = [c for c in rec.echoes.get(chat, []) if c in rec.sent]
-        if echoed != order:
+        if echoed != [c for c in order if c in set(echoed)]:
             problems.append(f"chat {chat}: the stream echoed the customer's messages out of order")
         live = sorted((s for s in sends if s.phase != "ramp"), key=lambda s: s.at)
         ids = [s.message_id for s in live if s.message_id]
-        got = rec.agent_order.get(rec.owner.get(chat, (-1, -1)), [])
-        if [i for i in got if i in set(ids)] != ids:
+        got = [i for i in rec.agent_order.get(owners.get(chat, (-1, -1)), []) if i in set(ids)]
+        if got != [i for i in ids if i in set(got)]:
             problems.append(f"chat {chat}: the agent got the customer's messages out of order")
     replies_by_chat: dict[int, list[int]] = defaultdict(list)
     for reply in sorted(rec.replies, key=lambda r: r.at):
@@ -255,7 +264,8 @@ def _check_order(rec: Recorder) -> list[str]:
             replies_by_chat[reply.chat].append(reply.message_id)
     for chat, ids in replies_by_chat.items():
         wanted = set(ids)
-        if [i for i in rec.customer_order.get(chat, []) if i in wanted] != ids:
+        got = [i for i in rec.customer_order.get(chat, []) if i in wanted]
+        if got != [i for i in ids if i in set(got)]:
             problems.append(f"chat {chat}: the customer got the agent's replies out of order")
     return problems
 
