@@ -162,3 +162,23 @@ def test_rules_api_get_put_learn(
     assert invalid.status == 422
     learned = supervisor.post("/triage/rules/learn")
     assert learned.status == 200 and learned.body["version"] == 2
+
+
+def test_admin_action_learns_with_nothing_selected(
+    fast_password_hashing: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    admin_agent = make_agent(role=Role.ADMIN)
+    ticket = _opened(STAKING[0])
+    ticket_update(ticket=ticket, actor=admin_agent, category="fees")
+    client = Client()
+    client.force_login(admin_agent.user)
+    url = reverse("admin:routing_categoryruleset_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "learn", "index": 0}, follow=True)
+    assert response.status_code == 200
+    row = CategoryRuleSet.objects.get()
+    assert (row.source, row.corrections, row.created_by) == ("learned", 1, admin_agent)
+    assert "learned from 1 corrections" in response.content.decode()
