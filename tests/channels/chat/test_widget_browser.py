@@ -258,6 +258,8 @@ class AgentDesk:
         offer = self.page.locator(f".chat-offer[data-session='{session.pk}']")
         offer.locator("button[data-action=accept]").click()
         expect(self.page.locator("#chat-reply-text")).to_be_visible()
+        # The panel reloads on accept: wait for its socket before counting on live frames.
+        expect(self.page.locator("#live-indicator")).to_have_attribute("data-state", "live")
 
     def reply(self, text: str) -> None:
         self.page.fill("#chat-reply-text", text)
@@ -476,6 +478,8 @@ def test_a_reload_resumes_the_session(desk: TcpProxy, browser: Any) -> None:
     expect(customer.bubble("which address")).to_be_visible()
     customer.send("TXYZ1234")
     expect(customer.bubble("TXYZ1234").locator(".meta")).to_have_text("Sent")
+    off_loop(lambda: read_up_to(session, ann, last_inbound_id(session)))
+    expect(customer.bubble("TXYZ1234").locator(".meta")).to_have_text("Read")
 
     page.reload()
     # The panel comes back open, with the whole conversation, each message once.
@@ -484,6 +488,7 @@ def test_a_reload_resumes_the_session(desk: TcpProxy, browser: Any) -> None:
     for text in (first, "Ann joined the chat.", "which address", "TXYZ1234"):
         expect(customer.el("ol.log li").filter(has_text=text)).to_have_count(1)
     expect(customer.bubble("which address").locator(".who")).to_have_text("Ann")
+    expect(customer.bubble("TXYZ1234").locator(".meta")).to_have_text("Read")  # kept
     expect(customer.el("form.pre")).to_be_hidden()
     customer.send("Sent from the reloaded page")
     expect(customer.bubble("Sent from the reloaded page").locator(".meta")).to_have_text("Sent")

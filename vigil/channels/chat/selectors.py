@@ -89,6 +89,8 @@ def chat_session_view(session: ChatSession) -> dict[str, Any]:
         "language": session.language,
         "category": session.category,
         "agent_name": session.agent.display_name if session.agent_id and session.agent else None,
+        # The widget shows "Read" under the visitor's messages up to here, after a reload too.
+        "agent_read_message_id": session.agent_read_message_id,
     }
 
 
