@@ -112,3 +112,27 @@ def test_supervisor_edits_policy_minutes_and_adds_a_holiday(desk: Desk) -> None:
     assert sup.post(add, {"date": "2027-02-10", "name": "Lunar New Year"}).status_code == 302
     assert sup.post(add, {"date": "10/02/2027"}).status_code == 422
     assert [str(h.date) for h in calendar.holidays.all()] == ["2027-02-10"]
+
+
+def test_sla_order_is_served_by_its_index_on_sqlite(desk: Desk) -> None:
+    from django.db import connection
+
+    from vigil.tickets.selectors import _sla_page, visible_tickets
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL's depends on its statistics")
+    captured: list[str] = []
+
+    def capture(run, sql, params, many, context):  # type: ignore[no-untyped-def]
+        captured.append(sql)
+        return run(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        _sla_page(visible_tickets(desk.supervisor), None, 50)
+    first = captured[0]
+    assert "ORDER BY" in first and '"sla_due_at"' in first
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + first.replace("%s", "?"), [])
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "tickets_unsolved_sla_idx" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
