@@ -4,6 +4,7 @@ the SLA and coverage pages."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -123,7 +124,7 @@ def test_sla_order_is_served_by_its_index_on_sqlite(desk: Desk) -> None:
         pytest.skip("SQLite's plan; PostgreSQL's depends on its statistics")
     captured: list[str] = []
 
-    def capture(run, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def capture(run: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         captured.append(sql)
         return run(sql, params, many, context)
 
