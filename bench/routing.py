@@ -106,7 +106,7 @@ def seed() -> None:
             teams=[teams[names[n % len(names)]], teams[names[(n + 1) % len(names)]]],
             check_password=False,
         )
-        Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE, capacity=100_000)
+        Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE, capacity=30_000)
 
 
 def texts() -> list[tuple[str, int]]:
