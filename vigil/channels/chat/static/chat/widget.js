@@ -221,6 +221,8 @@
     "border-radius:0}.root.open .launcher{display:none}}",
     ".phone .panel{inset:0;width:100%;height:100%;max-height:none;border-radius:0}",
     ".phone.open .launcher{display:none}",
+    // 16 px fields: phones zoom the page into a smaller one when it gets the focus.
+    ".phone input,.phone select,.phone textarea{font-size:16px}",
     "header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--accent);",
     "color:#fff}header h2{flex:1;margin:0;font-size:16px;font-weight:600}",
     "header button{border:1px solid rgba(255,255,255,.6);background:transparent;color:#fff;",
