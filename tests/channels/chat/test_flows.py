@@ -88,7 +88,8 @@ def test_leave_message_without_agents_becomes_an_email_followed_ticket(
         socket = await connect(widget.address)
         await hello(socket)
         leave = {"type": "leave_message", "client_id": "l1", "email": "Bo@Example.com"}
-        await send(socket, {**leave, "text": "Nobody here; please e-mail me"})
+        form = {"language": "ja", "category": "withdrawal", "uid": "U-778", "name": "Bo"}
+        await send(socket, {**leave, **form, "text": "Nobody here; please e-mail me"})
         started = await recv(socket)
         assert started["type"] == "started" and started["session"]["state"] == "left_message"
         assert (await recv(socket))["type"] == "ack"
@@ -102,6 +103,10 @@ def test_leave_message_without_agents_becomes_an_email_followed_ticket(
     session = ChatSession.objects.get(account=widget)
     ticket = _ticket(session)
     assert ticket.status == "new" and ticket.awaiting_agent
+    # What the pre-chat form said is kept although no chat was ever open.
+    assert (session.language, session.category) == ("ja", "withdrawal")
+    assert (ticket.language, ticket.category) == ("ja", "withdrawal")
+    assert ticket.customer.uid == "U-778"
     route = reply_route(ticket=ticket)
     assert route is not None and route.kind == "email" and route.account == support
 

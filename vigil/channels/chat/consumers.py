@@ -173,8 +173,7 @@ class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
             client_id=frame.client_id,
             account=self.account,
             session_id=self.session_id,
-            email=frame.email,
-            text=frame.text,
+            frame=frame,
             visitor_ip=self.visitor_ip,
         )
         if "token" in answer:

@@ -75,6 +75,11 @@ class LeaveMessage:
     client_id: str
     email: str
     text: str
+    # Used only when no chat was open yet (the pre-chat form went straight to "leave a message").
+    language: str = ""
+    category: str = ""
+    uid: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +192,10 @@ def _leave(content: dict[str, Any]) -> LeaveMessage:
         client_id=_client_id(content),
         email=_str(content, "email", required=True, limit=320).strip(),
         text=_str(content, "text"),
+        language=_str(content, "language", limit=16),
+        category=_str(content, "category", limit=40),
+        uid=_str(content, "uid", limit=100).strip(),
+        name=_str(content, "name", limit=200).strip(),
     )
 
 

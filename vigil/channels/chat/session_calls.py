@@ -24,6 +24,7 @@ from vigil.channels.chat.selectors import (
 )
 from vigil.channels.chat.services import (
     Ack,
+    FirstContact,
     Started,
     agent_frame_send,
     chat_end,
@@ -166,8 +167,7 @@ def leave_message(
     account: ChannelAccount,
     session_id: int | None,
     client_id: str,
-    email: str,
-    text: str,
+    frame: p.LeaveMessage,
     visitor_ip: str | None,
 ) -> dict[str, Any]:
     session = _session(session_id) if session_id is not None else None
@@ -180,9 +180,12 @@ def leave_message(
         account=account,
         session=session,
         client_id=client_id,
-        email=email,
-        text=text,
+        email=frame.email,
+        text=frame.text,
         visitor_ip=visitor_ip,
+        first=FirstContact(
+            language=frame.language, category=frame.category, uid=frame.uid, name=frame.name
+        ),
     )
     return _started(answer) if isinstance(answer, Started) else _ack(answer)
 

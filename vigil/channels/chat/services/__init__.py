@@ -9,6 +9,7 @@ live broadcast follows the commit.
 
 from vigil.channels.chat.selectors import OPEN_STATES
 from vigil.channels.chat.services.lifecycle import (
+    FirstContact,
     chat_agent_join,
     chat_end,
     chat_leave_message,
@@ -30,6 +31,7 @@ from vigil.channels.chat.services.uploads import chat_upload_store, chat_uploads
 __all__ = [
     "OPEN_STATES",
     "Ack",
+    "FirstContact",
     "Started",
     "agent_frame_send",
     "chat_agent_join",

@@ -4,6 +4,8 @@ docs/architecture.md#live-chat.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +34,16 @@ from vigil.tickets.services import ticket_update
 State = ChatSession.State
 
 
+@dataclass(frozen=True, slots=True)
+class FirstContact:
+    """What the pre-chat form said, for a message left before any chat was open."""
+
+    language: str = ""
+    category: str = ""
+    uid: str = ""
+    name: str = ""
+
+
 def chat_leave_message(
     *,
     account: ChannelAccount,
@@ -40,17 +52,23 @@ def chat_leave_message(
     email: str,
     text: str,
     visitor_ip: str | None = None,
+    first: FirstContact | None = None,
 ) -> Started | Ack:
     """No agent (or too long a wait): the visitor's message becomes an e-mail-followed
     ticket. Without a session, one is opened directly in state left_message (Started);
     with one, the message is added and the session leaves the queue (Ack)."""
     email = normalize_address(kind=IdentityKind.EMAIL, address=email or "-")
     if session is None:
+        first = first or FirstContact()
         return chat_start(
             account=account,
             client_id=client_id,
             text=text,
             email=email,
+            language=first.language,
+            category=first.category,
+            uid=first.uid,
+            name=first.name,
             visitor_ip=visitor_ip,
             leave_message=True,
         )
