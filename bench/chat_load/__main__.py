@@ -35,6 +35,7 @@ class Run:
     ramp_s: float
     server_cpu: list[float]  # per process, share of one core over the timed phases
     generator_cpu: float  # the same for this process
+    cpu_ms_per_message: float  # all servers' CPU over the timed phases / messages sent in them
     load: tuple[float, float, float]
 
 
@@ -145,6 +146,8 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
     for outcome in outcomes:
         if isinstance(outcome, Exception):
             rec.error(f"client failed: {type(outcome).__name__}: {outcome}"[:160])
+    timed_messages = sum(1 for m in rec.sent.values() if m.phase != "ramp") + len(rec.replies)
+    cpu_ms = sum(server_cpu) * timed * 1000 / max(1, timed_messages)
     for what, count in rec.notes.items():
         print(f"  note: {what} x{count}", flush=True)
     return Run(
@@ -154,6 +157,7 @@ async def _load(args: argparse.Namespace, desk: Desk, procs: list[Process], run:
         ramp_s=ramp_s,
         server_cpu=server_cpu,
         generator_cpu=generator_cpu,
+        cpu_ms_per_message=cpu_ms,
         load=os.getloadavg(),
     )
 
@@ -227,7 +231,8 @@ def print_run(index: int, run: Run) -> None:
         f"steady {s.steady_rate:.0f} msg/s, burst {s.burst_rate:.0f} msg/s; "
         f"p50/p99 ms ack {_ms(s.ack_ms)} | c->a {_ms(s.to_agent_ms)} | a->c "
         f"{_ms(s.to_customer_ms)}; problems {len(s.problems)}; server CPU {cpu} of a core, "
-        f"load generator {run.generator_cpu * 100:.0f}%; load {run.load[0]:.1f}",
+        f"load generator {run.generator_cpu * 100:.0f}%; server CPU per message "
+        f"{run.cpu_ms_per_message:.1f} ms; load {run.load[0]:.1f}",
         flush=True,
     )
     shown = [p for p in s.problems if not p.startswith("lost")][:8] + s.problems[:4]
@@ -273,7 +278,8 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
     print(
         "CPU (share of one core, timed phases): server "
         + " + ".join(f"{c * 100:.0f}%" for c in cpu)
-        + f", load generator {median([r.generator_cpu for r in runs]) * 100:.0f}%; "
+        + f", load generator {median([r.generator_cpu for r in runs]) * 100:.0f}%; server "
+        f"CPU per message {median([r.cpu_ms_per_message for r in runs]):.1f} ms; "
         f"load average {median([r.load[0] for r in runs]):.1f} on {os.cpu_count()} cores"
     )
     if worst_p99 >= TARGET_P99_MS:

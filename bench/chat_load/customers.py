@@ -10,6 +10,7 @@ reader records every ack, echo, agent reply and sequence number it sees.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
 from bench.chat_load.record import Recorder
@@ -64,11 +66,31 @@ class Customer:
         self.joined = asyncio.Event()
         self.started = asyncio.Event()
         self.ws: ClientConnection | None = None
+        self.token: str | None = None
+        self.connections = 0
+        self.seq: int | None = None  # the last event number seen
+        self.outbox: dict[str, str] = {}  # client id -> frame, until acknowledged
 
     def _client_address(self) -> str:
         return f"10.{(self.index >> 16) & 255}.{(self.index >> 8) & 255}.{self.index & 255}"
 
     async def run(self) -> None:
+        """Hold a socket until the run closes; after a drop, reconnect as the widget does:
+        hello(token, since=last seq), then resend every message not yet acknowledged."""
+        talker = asyncio.create_task(self._talk())
+        try:
+            while not self.plan.closing.is_set():
+                try:
+                    await self._connected()
+                except (OSError, ConnectionClosed, TimeoutError) as exc:
+                    self.rec.note(f"customer socket dropped ({type(exc).__name__}), resumed")
+                    await asyncio.sleep(0.5 + self.rng.random())
+                if talker.done():
+                    talker.result()
+        finally:
+            talker.cancel()
+
+    async def _connected(self) -> None:
         async with connect(
             self.url,
             origin=Origin(self.origin),
@@ -78,28 +100,51 @@ class Customer:
             ping_interval=None,  # the protocol has its own ping; keep the generator lean
             max_queue=None,
         ) as ws:
+            self.connections += 1
+            hello = {"type": "hello", "token": self.token, "since": self.seq, "locale": "en"}
+            await ws.send(json.dumps(hello))
             self.ws = ws
             reader = asyncio.create_task(self._read(ws))
+            closing = asyncio.create_task(self.plan.closing.wait())
             try:
-                await self._talk(ws)
+                await asyncio.wait({reader, closing}, return_when=asyncio.FIRST_COMPLETED)
+                if reader.done():
+                    reader.result()
+                    raise ConnectionClosed(None, None)
             finally:
+                self.ws = None
                 reader.cancel()
+                closing.cancel()
 
-    async def _talk(self, ws: ClientConnection) -> None:
-        await ws.send(json.dumps({"type": "hello", "token": None, "since": None, "locale": "en"}))
+    async def _emit(self, client_id: str, frame: dict[str, Any]) -> None:
+        """Send now if connected; kept until acknowledged, and resent after a reconnect."""
+        raw = json.dumps(frame)
+        self.outbox[client_id] = raw
+        ws = self.ws
+        if ws is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(raw)
+
+    async def _resend(self, ws: ClientConnection) -> None:
+        for raw in list(self.outbox.values()):
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(raw)
+
+    async def _talk(self) -> None:
+        while self.ws is None:
+            await asyncio.sleep(0.05)
         client_id = self._client_id()
         self.rec.customer_sent(self.index, client_id, "ramp", time.perf_counter())
-        await ws.send(
-            json.dumps(
-                {
-                    "type": "start",
-                    "client_id": client_id,
-                    "language": "en",
-                    "category": "withdrawal",
-                    "text": TEXTS[0],
-                    "email": f"visitor{self.index}@bench.example",
-                }
-            )
+        await self._emit(
+            client_id,
+            {
+                "type": "start",
+                "client_id": client_id,
+                "language": "en",
+                "category": "withdrawal",
+                "text": TEXTS[0],
+                "email": f"visitor{self.index}@bench.example",
+            },
         )
         await self.started.wait()
         self.plan.opened += 1
@@ -117,22 +162,17 @@ class Customer:
             except TimeoutError:
                 pass
             if self.plan.phase in ("steady", "burst"):
-                await self._send(ws)
-        await self.plan.closing.wait()  # replies in flight still arrive
+                await self._send()
 
-    async def _send(self, ws: ClientConnection) -> None:
+    async def _send(self) -> None:
         client_id = self._client_id()
         text = self.rng.choice(TEXTS)
         self.rec.customer_sent(self.index, client_id, self.plan.phase, time.perf_counter())
-        await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
+        await self._emit(client_id, {"type": "message", "client_id": client_id, "text": text})
 
     def _client_id(self) -> str:
         self.sent += 1
         return f"c{self.index}-{self.sent}"
-
-    async def end(self) -> None:
-        if self.ws is not None:
-            await self.ws.send(json.dumps({"type": "end"}))
 
     async def _read(self, ws: ClientConnection) -> None:
         async for raw in ws:
@@ -146,10 +186,15 @@ class Customer:
     def _on_frame(self, frame: dict[str, Any], at: float) -> None:
         kind = frame.get("type")
         if kind == "ack":
+            self.outbox.pop(frame["client_id"], None)
             self.rec.customer_acked(frame["client_id"], int(frame["message_id"]), at)
+        elif kind in ("ready", "reset"):
+            if self.connections > 1 and self.ws is not None:
+                asyncio.get_running_loop().create_task(self._resend(self.ws))
         elif kind == "event":
             self._on_event(frame, at)
         elif kind == "started":
+            self.token = str(frame["token"])
             self.plan.sessions[int(frame["session"]["id"])] = self.index
             self.rec.sessions[int(frame["session"]["id"])] = self.index
             self.started.set()
@@ -157,6 +202,7 @@ class Customer:
             self.rec.error(str(frame.get("code")))
 
     def _on_event(self, frame: dict[str, Any], at: float) -> None:
+        self.seq = max(self.seq or 0, int(frame["seq"]))
         self.rec.customer_event(self.index, int(frame["seq"]))
         name, payload = frame.get("event"), frame.get("payload") or {}
         if name == "message":
