@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.factories.accounts import make_agent, make_team
 from tests.factories.routing import set_routing, team_ticket
+from tests.factories.tickets import api_account, ingest
+from tests.routing.chat_helpers import make_chat, make_widget
 from vigil.accounts.choices import Presence, Role
 from vigil.accounts.models import Agent
+from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.routing.assignment import ticket_push_assign, tickets_push_waiting
+from vigil.routing.assignment_pull import ticket_next
 from vigil.routing.choices import Strategy
 from vigil.tickets.models import Ticket, TicketActivity
 
@@ -94,3 +100,32 @@ def test_distressed_customer_goes_to_senior_agent() -> None:
     distressed = team_ticket(team, triage={"route_hint": "senior"})
     assert ticket_push_assign(ticket=distressed) == senior
     assert ticket_push_assign(ticket=team_ticket(team)) == junior
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_ticket_is_pushed_to_an_agent_right_after_its_commit(
+    run_tasks: Callable[[], int],
+) -> None:
+    team = make_team()
+    agent = make_agent(teams=(team,))
+    account = api_account()
+    ChannelAccount.objects.filter(pk=account.pk).update(default_team=team)
+    ticket = ingest(account=ChannelAccount.objects.get(pk=account.pk)).ticket
+    assert Ticket.objects.get(pk=ticket.pk).assignee is None  # the push is a task after commit
+    assert run_tasks() >= 1
+    assert Ticket.objects.get(pk=ticket.pk).assignee == agent
+
+
+def test_a_chat_in_the_live_queue_is_neither_pushed_nor_pulled() -> None:
+    team = make_team()
+    agent = make_agent(teams=(team,))
+    session = make_chat(widget=make_widget())
+    Ticket.objects.filter(pk=session.ticket_id).update(team=team, language="en")
+    ticket = Ticket.objects.get(pk=session.ticket_id)
+    assert ticket_push_assign(ticket=ticket) is None
+    assert tickets_push_waiting() == 0
+    assert ticket_next(agent=agent) is None
+    # The visitor left a message instead: now an ordinary ticket, pushed like any other.
+    ChatSession.objects.filter(pk=session.pk).update(state=ChatSession.State.LEFT_MESSAGE)
+    assert tickets_push_waiting() == 1
+    assert Ticket.objects.get(pk=ticket.pk).assignee == agent

@@ -11,11 +11,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from vigil.accounts.choices import Presence, Role
 from vigil.accounts.models import Agent
+from vigil.channels.chat.selectors import OPEN_STATES as LIVE_CHAT_STATES
+from vigil.channels.models import ChatSession
 from vigil.routing.choices import Strategy
 from vigil.routing.models import TeamRouting
 from vigil.tickets.choices import UNSOLVED_STATUSES, TicketStatus
@@ -123,13 +125,27 @@ def _choose(ticket: Ticket, routing: TeamRouting, found: list[Candidate]) -> tup
     return pick_least_loaded(found), "least loaded"
 
 
+def live_chat_tickets() -> QuerySet[ChatSession, int]:
+    """Ids of the tickets whose chat is in the live queue or being talked (a subquery)."""
+    return ChatSession.objects.filter(state__in=LIVE_CHAT_STATES).values_list(
+        "ticket_id", flat=True
+    )
+
+
+def in_live_chat(ticket: Ticket) -> bool:
+    """A chat waiting in the live queue or being talked is offered by the chat queue
+    (chat_offers.py), never pushed or pulled as a ticket; once it ended or the visitor left a
+    message it is an ordinary ticket again."""
+    return ChatSession.objects.filter(ticket=ticket, state__in=LIVE_CHAT_STATES).exists()
+
+
 def ticket_push_assign(*, ticket: Ticket) -> Agent | None:
     """Give an unassigned ticket of a push team to one of its agents; None when the team
     pulls, nobody can take it, or it is not waiting for an agent. Concurrent pushes of one
     team are serialised on its routing row; a ticket claimed meanwhile is left alone."""
     if ticket.assignee_id is not None or ticket.team_id is None:
         return None
-    if ticket.status not in ASSIGNABLE_STATUSES:
+    if ticket.status not in ASSIGNABLE_STATUSES or in_live_chat(ticket):
         return None
     with transaction.atomic():
         routing = team_routing(ticket.team_id, lock=True)
@@ -160,6 +176,7 @@ def tickets_push_waiting(*, limit: int = 200) -> int:
             assignee__isnull=True, team__isnull=False, status__in=ASSIGNABLE_STATUSES
         )
         .exclude(team_id__in=pull_teams)
+        .exclude(pk__in=live_chat_tickets())
         .select_related("customer")
         .order_by(*INBOX_ORDER)[:limit]
     )

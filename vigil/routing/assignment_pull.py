@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 
 from vigil.accounts.models import Agent
 from vigil.core.errors import Conflict
-from vigil.routing.assignment import ASSIGNABLE_STATUSES, agent_loads
+from vigil.routing.assignment import ASSIGNABLE_STATUSES, agent_loads, live_chat_tickets
 from vigil.tickets.models import Ticket
 from vigil.tickets.selectors import INBOX_ORDER, visible_tickets
 from vigil.tickets.services import ticket_claim
@@ -26,7 +26,11 @@ NEXT_ORDER = (F("sla_due_at").asc(nulls_last=True), *INBOX_ORDER)
 
 def eligible_for(agent: Agent) -> QuerySet[Ticket]:
     """Unassigned tickets waiting for an agent that `agent` may see and has the skills for."""
-    qs = visible_tickets(agent).filter(assignee__isnull=True, status__in=ASSIGNABLE_STATUSES)
+    qs = (
+        visible_tickets(agent)
+        .filter(assignee__isnull=True, status__in=ASSIGNABLE_STATUSES)
+        .exclude(pk__in=live_chat_tickets())
+    )
     if agent.languages:
         qs = qs.filter(Q(language__in=agent.languages) | Q(language=""))
     if agent.categories:

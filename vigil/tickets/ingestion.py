@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import ValidationFailed
-from vigil.core.events import DomainEvent, publish_on_commit
+from vigil.core.events import DomainEvent, on_commit, publish_on_commit
 from vigil.core.languages import normalize_language
 from vigil.core.services import rows_insert
 from vigil.customers.models import Customer
@@ -226,8 +226,18 @@ def _triage(inbound: InboundMessage, *, ticket: Ticket, message: Message, create
         from vigil.routing.routes import ticket_route
 
         fields += ticket_route(ticket=ticket).fields
+        if ticket.team_id is not None:
+            _push_after_commit(ticket.pk)
     if fields:
         _row_update(ticket, [*dict.fromkeys(fields), "updated_at"])
+
+
+def _push_after_commit(ticket_id: int) -> None:
+    """A routed new ticket goes to an agent of its team right after the commit (push teams;
+    the periodic push catches whatever this misses)."""
+    from vigil.routing.tasks import assign_ticket
+
+    on_commit(lambda: assign_ticket.enqueue(ticket_id=ticket_id))
 
 
 def _threaded_ticket(inbound: InboundMessage) -> Ticket | None:
