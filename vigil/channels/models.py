@@ -141,6 +141,9 @@ class ChatSession(TimeStampedModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     customer_read_seq = models.BigIntegerField(default=0)  # the visitor has seen up to here
+    # The visitor's last sign of life (socket attached, ping every 25 s); a chat whose visitor
+    # went quiet is ended by the system (chat_end_abandoned) instead of waiting for ever.
+    visitor_seen_at = models.DateTimeField(null=True, blank=True)
     agent_read_message_id = models.BigIntegerField(default=0)  # the agent has seen up to here
 
     class Meta:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.db import close_old_connections
+from django.utils import timezone
 
 from tests.channels.chat.helpers import connect, events, hello, quiet, recv, send, until
 from tests.channels.email.transport import (  # noqa: F401 - fixtures
@@ -29,6 +31,7 @@ from vigil.channels.chat.services import (
     chat_leave_message,
     chat_message_receive,
     chat_transfer,
+    chats_end_abandoned,
 )
 from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.channels.selectors import reply_route
@@ -256,3 +259,40 @@ def test_a_visitor_behind_the_retained_log_gets_the_transcript_then_reset() -> N
 
     run(scenario)
     assert broadcaster.flush()
+
+
+def test_chats_whose_visitor_went_quiet_end_by_the_system() -> None:
+    now = timezone.now()
+    gone = start_chat(email="gone@example.com").session  # waiting, silent 4 min
+    short = start_chat().session  # waiting, silent 1 min: a flaky phone, kept
+    talking = start_chat().session  # active, silent 4 min: kept (agents get longer)
+    left = start_chat().session  # active, silent 20 min
+    agent = make_agent()
+    for session in (talking, left):
+        chat_agent_join(session=session, agent=agent)
+    for session, quiet_for in ((gone, 4), (short, 1), (talking, 4), (left, 20)):
+        ChatSession.objects.filter(pk=session.pk).update(
+            visitor_seen_at=now - timedelta(minutes=quiet_for)
+        )
+    assert chats_end_abandoned() == 2
+    states = dict(ChatSession.objects.values_list("pk", "state"))
+    assert states[short.pk] in ("waiting", "offered")  # offered meanwhile to the online agent
+    assert [states[s.pk] for s in (gone, talking, left)] == ["ended", "active", "ended"]
+    ended = Event.objects.get(stream__name=chat_stream(gone.pk), type="chat.ended")
+    assert ended.payload["by"] == "system" and ended.payload["transcript_to"] == "gone@example.com"
+    assert chats_end_abandoned() == 0  # idempotent
+
+
+def test_the_visitor_socket_marks_the_session_seen() -> None:
+    started = start_chat()
+    stale = timezone.now() - timedelta(hours=1)
+    ChatSession.objects.filter(pk=started.session.pk).update(visitor_seen_at=stale)
+
+    async def scenario() -> None:
+        socket = await connect(started.session.account.address)
+        await hello(socket, token=started.token)
+        await socket.disconnect()
+
+    run(scenario)
+    seen = ChatSession.objects.get(pk=started.session.pk).visitor_seen_at
+    assert seen is not None and seen > stale + timedelta(minutes=59)

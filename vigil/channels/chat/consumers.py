@@ -41,6 +41,8 @@ db = database_sync_to_async
 
 class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
     sweep_every = 20.0
+    seen_every = 20.0
+    seen_marked = float("-inf")
     account: ChannelAccount | None = None
     session_id: int | None = None
     last_seq: int | None = None  # of the session's stream, once the visitor is caught up
@@ -92,6 +94,7 @@ class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
             await self._fail()
 
     async def _handle(self, frame: p.ClientFrame) -> None:
+        await self._seen_if_due()
         if isinstance(frame, p.Ping):
             await self._send(p.pong_frame())
             await self._sweep_if_due()
@@ -196,6 +199,8 @@ class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
         if self.session_id is not None and self.session_id != session_id:
             await self._leave_groups()
         self.session_id = session_id
+        self.seen_marked = float("-inf")
+        await self._seen_if_due()
         await self._join()
         resync = await db(calls.resync)(session_id=session_id, since=since)
         await self._send_resync(resync, ready=ready)
@@ -229,6 +234,13 @@ class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
         assert self.session_id is not None and self.last_seq is not None
         resync = await db(calls.resync)(session_id=self.session_id, since=self.last_seq)
         await self._send_resync(resync, ready=False)
+
+    async def _seen_if_due(self) -> None:
+        """Tell the session its visitor is here, at most every `seen_every` seconds."""
+        if self.session_id is None or time.monotonic() - self.seen_marked < self.seen_every:
+            return
+        self.seen_marked = time.monotonic()
+        await db(calls.visitor_seen)(session_id=self.session_id)
 
     async def _sweep_if_due(self) -> None:
         if self.last_seq is None or time.monotonic() - self.checked_at < self.sweep_every:

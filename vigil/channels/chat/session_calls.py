@@ -33,6 +33,7 @@ from vigil.channels.chat.services import (
     chat_read,
     chat_start,
     chat_start_check,
+    chat_visitor_seen,
 )
 from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.core.errors import NotFound
@@ -224,6 +225,10 @@ def resync(*, session_id: int, since: int) -> ChatResync:
         return ChatResync(seq=found.seq, frames=[p.event_frame(m) for m in found.events])
     transcript = chat_transcript(_session(session_id))
     return ChatResync(seq=found.seq, reset=True, frames=[p.transcript_frame(m) for m in transcript])
+
+
+def visitor_seen(*, session_id: int) -> None:
+    chat_visitor_seen(session_id=session_id)
 
 
 def queue_frame(*, session_id: int) -> dict[str, Any] | None:

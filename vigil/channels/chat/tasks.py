@@ -28,3 +28,12 @@ def prune_chat_uploads() -> int:
     from vigil.channels.chat.services import chat_uploads_prune
 
     return chat_uploads_prune()
+
+
+@periodic(every=timedelta(seconds=30))
+@task(queue_name="maintenance")
+def end_abandoned_chats() -> int:
+    """Chats whose visitor went away end by the system. No retry: the next run catches up."""
+    from vigil.channels.chat.services import chats_end_abandoned
+
+    return chats_end_abandoned()

@@ -15,6 +15,8 @@ from vigil.channels.chat.services.lifecycle import (
     chat_leave_message,
     chat_read,
     chat_transfer,
+    chat_visitor_seen,
+    chats_end_abandoned,
 )
 from vigil.channels.chat.services.messages import (
     Ack,
@@ -47,5 +49,7 @@ __all__ = [
     "chat_transfer",
     "chat_upload_store",
     "chat_uploads_prune",
+    "chat_visitor_seen",
+    "chats_end_abandoned",
     "token_digest",
 ]

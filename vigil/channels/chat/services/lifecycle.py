@@ -5,8 +5,10 @@ docs/architecture.md#live-chat.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigil.accounts.models import Agent, Team
@@ -222,3 +224,27 @@ def chat_read(*, session: ChatSession, seq: int) -> bool:
     if changed:
         session.customer_read_seq = seq
     return bool(changed)
+
+
+# A waiting visitor who has been silent this long (no socket, no ping: the widget pings every
+# 25 s and reconnects within 15 s) has gone; an active chat's visitor gets longer.
+ABANDONED_WAITING = timedelta(minutes=3)
+ABANDONED_ACTIVE = timedelta(minutes=15)
+
+
+def chat_visitor_seen(*, session_id: int) -> None:
+    """The visitor is there (their socket attached or pinged)."""
+    ChatSession.objects.filter(pk=session_id).update(visitor_seen_at=timezone.now())
+
+
+def chats_end_abandoned(*, limit: int = 500) -> int:
+    """End, by the system, the open chats whose visitor went quiet: so no agent is offered, or
+    keeps a place for, someone who closed the tab. The ticket stays; the transcript goes to the
+    visitor's address when they gave one. Returns how many ended; idempotent."""
+    now = timezone.now()
+    quiet = Q(state__in=(State.WAITING, State.OFFERED), visitor_seen_at__lt=now - ABANDONED_WAITING)
+    quiet |= Q(state=State.ACTIVE, visitor_seen_at__lt=now - ABANDONED_ACTIVE)
+    ended = 0
+    for session in ChatSession.objects.filter(quiet).order_by("visitor_seen_at")[:limit]:
+        ended += chat_end(session=session, by="system").state == State.ENDED
+    return ended

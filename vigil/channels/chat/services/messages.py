@@ -163,6 +163,7 @@ def chat_start(
             email=email,
             visitor_ip=visitor_ip,
             queued_at=None if leave_message else now,
+            visitor_seen_at=now,
         )
         events: list[DomainEvent] = [_message_event(session, result.message, client_id)]
         if leave_message:
