@@ -34,12 +34,13 @@ from vigil.audit.chain import json_safe
 from vigil.audit.services import audit_append
 from vigil.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from vigil.core.events import publish_on_commit
+from vigil.tickets.choices import ActivityKind
 from vigil.tickets.models import Ticket
 from vigil.tickets.services import activity_add
 
 ACTION_EXPIRY = timedelta(hours=24)  # a request nobody decided on by then expires
 STUCK_AFTER = timedelta(minutes=5)  # an execution with no outcome by then may be retried
-ACTIVITY_KIND = "action"
+ACTIVITY_KIND = ActivityKind.ACTION
 
 
 def _record(

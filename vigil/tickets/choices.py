@@ -70,3 +70,4 @@ class ActivityKind(models.TextChoices):
     MESSAGE = "message", _("Message added")
     DELIVERY = "delivery", _("Delivery")
     SLA = "sla", _("SLA")
+    ACTION = "action", _("Sensitive action")
