@@ -154,6 +154,11 @@ class Agent:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._failed)
+
+    def _failed(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.rec.error(f"agent request failed: {type(task.exception()).__name__}")
 
     async def _accept(self, session_id: int, ticket_id: int) -> None:
         assert self.console is not None
