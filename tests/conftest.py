@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -57,3 +58,11 @@ def run_tasks() -> Callable[[], int]:
     from vigil.core.worker import run_due_tasks
 
     return run_due_tasks
+
+
+@pytest.fixture(autouse=True)
+def _chat_queue_inline(settings: Any) -> None:
+    """A queue change's pass runs inline on commit and agent counts are never reused, so a
+    test sees every change at once; the tests of coalescing and reuse turn them back on."""
+    settings.VIGIL_CHAT_DISPATCH_S = 0
+    settings.VIGIL_CHAT_COUNTS_TTL_S = 0

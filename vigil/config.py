@@ -44,6 +44,9 @@ class Config:
     approval_large_amounts: dict[str, str]  # asset -> amount from which an adjustment is large
     exchange_url: str | None
     exchange_secret: str | None
+    # Live chat queue (docs/architecture.md#queue-and-expected-wait).
+    chat_dispatch_ms: int = 200  # queue changes within this share one pass (0: inline)
+    chat_counts_ttl_ms: int = 1500  # how old agent counts for a connecting visitor may be
 
     @property
     def sqlite_path(self) -> Path:
@@ -224,4 +227,6 @@ def load(env: dict[str, str] | None = None) -> Config:
         approval_large_amounts=_large_amounts(env),
         exchange_url=exchange_url,
         exchange_secret=exchange_secret,
+        chat_dispatch_ms=_int(env, "VIGIL_CHAT_DISPATCH_MS", 200),
+        chat_counts_ttl_ms=_int(env, "VIGIL_CHAT_COUNTS_TTL_MS", 1500),
     )

@@ -192,3 +192,9 @@ VIGIL_APPROVAL_TIERS = CONFIG.approval_tiers
 VIGIL_APPROVAL_LARGE_AMOUNTS = CONFIG.approval_large_amounts
 VIGIL_EXCHANGE_URL = CONFIG.exchange_url
 VIGIL_EXCHANGE_SECRET = CONFIG.exchange_secret
+
+# Live chat queue (docs/architecture.md#queue-and-expected-wait): queue changes within this many
+# seconds share one offering-and-frames pass per language (0: a pass per change, inline), and
+# agent counts for a connecting visitor may be this many seconds old.
+VIGIL_CHAT_DISPATCH_S = CONFIG.chat_dispatch_ms / 1000
+VIGIL_CHAT_COUNTS_TTL_S = CONFIG.chat_counts_ttl_ms / 1000

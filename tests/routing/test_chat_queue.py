@@ -16,7 +16,6 @@ from vigil.accounts.choices import Presence
 from vigil.accounts.models import Agent
 from vigil.channels.models import ChatSession
 from vigil.core.models import Event
-from vigil.routing import chat_queue
 from vigil.routing.chat_offers import (
     chat_dispatch,
     chat_offer_decline,
@@ -38,15 +37,6 @@ def _fresh_cache() -> None:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, dict[str, Any]]]:
-    sent: list[tuple[int, dict[str, Any]]] = []
-    monkeypatch.setattr(
-        chat_queue, "frame_send", lambda *, session_id, frame: sent.append((session_id, frame))
-    )
-    return sent
 
 
 def offered_to(session: ChatSession) -> int | None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +34,7 @@ LONG_WAIT_S = 600  # widget setting "long_wait_s": beyond this the widget offers
 MEASURE_WINDOW = timedelta(hours=1)  # arrivals and handling times are measured over this
 MIN_SAMPLES = 20  # fewer ended chats in the window: take the last MIN_SAMPLES, whenever
 METHOD = "erlang_c"
+COUNTS_TTL_S = 1.5  # a visitor's first frame may use agent counts this old, seconds
 
 
 def widget_setting(session: ChatSession, name: str, default: Any) -> Any:
@@ -97,20 +101,36 @@ def handling_samples(*, language: str, now: Any = None) -> tuple[float, ...]:
     return tuple(max((end - start).total_seconds(), 0.0) for start, end in rows if start and end)
 
 
-def queue_inputs(*, language: str, category: str) -> QueueInputs:
+def queue_inputs_measure(*, language: str, category: str) -> QueueInputs:
+    """The estimate's inputs, measured now (and remembered for queue_inputs)."""
     now = timezone.now()
     agents: list[Agent] = list(agents_skilled(language=language, category=category))
     loads = agent_loads(a.pk for a in agents)
     arrivals = ChatSession.objects.filter(
         language=language, queued_at__gte=now - MEASURE_WINDOW
     ).count()
-    return QueueInputs(
+    inputs = QueueInputs(
         agents=len(agents),
         servers=sum(a.chat_capacity for a in agents),
         busy=sum(min(loads[a.pk], a.chat_capacity) for a in agents),
         arrival_rate=arrivals / MEASURE_WINDOW.total_seconds(),
         handling_samples=handling_samples(language=language, now=now),
     )
+    _inputs_seen[(language, category)] = (time.monotonic(), inputs)
+    return inputs
+
+
+# (language, category) -> (measured at, inputs): a connecting visitor's first frame reuses a
+# measurement younger than VIGIL_CHAT_COUNTS_TTL_S instead of five queries of its own.
+_inputs_seen: dict[tuple[str, str], tuple[float, QueueInputs]] = {}
+
+
+def queue_inputs(*, language: str, category: str) -> QueueInputs:
+    """The estimate's inputs, at most VIGIL_CHAT_COUNTS_TTL_S old (per process)."""
+    seen = _inputs_seen.get((language, category))
+    if seen is not None and time.monotonic() - seen[0] < counts_ttl():
+        return seen[1]
+    return queue_inputs_measure(language=language, category=category)
 
 
 def queue_frame(*, session: ChatSession, position: int, inputs: QueueInputs) -> dict[str, Any]:
@@ -143,28 +163,32 @@ def queue_frame(*, session: ChatSession, position: int, inputs: QueueInputs) -> 
     }
 
 
-def chat_queue_status(*, session: ChatSession) -> dict[str, Any]:
-    """The queue frame for one session (waiting or offered)."""
+def chat_queue_status(*, session: ChatSession, remember: bool = False) -> dict[str, Any]:
+    """The queue frame for one session (waiting or offered); `remember`: as the frame the
+    visitor was last sent, so the next pass sends it again only if it changed."""
     position = queue_position(session=session) if session.state == State.WAITING else 1
     inputs = queue_inputs(language=session.language, category=session.category)
-    return queue_frame(session=session, position=position, inputs=inputs)
+    frame = queue_frame(session=session, position=position, inputs=inputs)
+    if remember:
+        cache.set(_sent_key(session), frame, SENT_TTL)
+    return frame
 
 
-def queue_frames(*, language: str) -> list[tuple[int, dict[str, Any]]]:
-    """(session id, frame) for every waiting or offered session of a language, inputs
+def queue_frames(*, language: str) -> list[tuple[ChatSession, dict[str, Any]]]:
+    """(session, frame) for every waiting or offered session of a language, inputs
     measured once per category."""
-    cache: dict[str, QueueInputs] = {}
+    measured: dict[str, QueueInputs] = {}
     frames = []
     offered = ChatSession.objects.filter(state=State.OFFERED, language=language)
     in_line = [(1, s) for s in offered.select_related("account")]
     in_line += list(enumerate(waiting_sessions(language=language), start=1))
     for position, session in in_line:
-        inputs = cache.get(session.category)
+        inputs = measured.get(session.category)
         if inputs is None:
-            inputs = cache[session.category] = queue_inputs(
+            inputs = measured[session.category] = queue_inputs_measure(
                 language=language, category=session.category
             )
-        frames.append((session.pk, queue_frame(session=session, position=position, inputs=inputs)))
+        frames.append((session, queue_frame(session=session, position=position, inputs=inputs)))
     return frames
 
 
@@ -175,17 +199,35 @@ def frame_send(*, session_id: int, frame: dict[str, Any]) -> None:
     chat_frame_send(session_id=session_id, frame=frame)
 
 
+SENT_TTL = 900  # seconds a visitor's last queue frame is remembered
+
+
+def _sent_key(session: ChatSession) -> str:
+    # By the token's digest, not the id: ids come back after a rolled-back test or a reset.
+    return f"vigil.chat.qframe.{session.token_digest[:32]}"
+
+
 def chat_queue_broadcast(*, language: str) -> int:
-    """Send every waiting session of `language` its fresh queue frame; returns how many."""
+    """Send the waiting and offered sessions of `language` their fresh queue frame, those
+    whose frame changed since the last one sent (remembered in the cache, so shared by the
+    processes with Redis); returns how many were sent."""
     frames = queue_frames(language=language)
-    for session_id, frame in frames:
-        frame_send(session_id=session_id, frame=frame)
-    return len(frames)
+    keys = [_sent_key(session) for session, _ in frames]
+    last = cache.get_many(keys) if keys else {}
+    changed = {}
+    for key, (session, frame) in zip(keys, frames, strict=True):
+        if last.get(key) != frame:
+            frame_send(session_id=session.pk, frame=frame)
+            changed[key] = frame
+    if changed:
+        cache.set_many(changed, SENT_TTL)
+    return len(changed)
 
 
 def chat_queue_changed(*, language: str) -> None:
-    """Offer what can be offered now, then tell every waiting visitor where they stand. Errors
-    are logged: the periodic job runs the same again within seconds."""
+    """Offer what can be offered now, then tell every waiting visitor whose place or wait
+    changed where they stand. Errors are logged: the periodic job runs the same again within
+    seconds."""
     from vigil.routing.chat_offers import chat_dispatch
 
     try:
@@ -199,5 +241,12 @@ def chat_queue_changed(*, language: str) -> None:
 
 
 def chat_dispatch_soon(*, language: str) -> None:
-    """Run the offering (and the queue frames) once the current transaction commits."""
-    on_commit(lambda: chat_queue_changed(language=language))
+    """Ask for a pass (offering and queue frames) over `language` once the current
+    transaction commits; passes are coalesced (routing/chat_dispatcher.py)."""
+    from vigil.routing.chat_dispatcher import dispatcher
+
+    on_commit(lambda: dispatcher.mark(language))
+
+
+def counts_ttl() -> float:
+    return float(getattr(settings, "VIGIL_CHAT_COUNTS_TTL_S", COUNTS_TTL_S))

@@ -7,6 +7,7 @@ digest) and only its public messages: internal notes are never among them.
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
 from vigil.accounts.choices import Presence
@@ -55,13 +56,31 @@ def chat_categories(account: ChannelAccount) -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in Category.choices]
 
 
-def chat_online(account: ChannelAccount) -> dict[str, bool]:
-    """Per chat language, whether an agent who speaks it is online."""
-    spoken: set[str] = set()
+# (measured at, languages spoken by an online agent): every connecting visitor's hello asks,
+# so one query serves them all for VIGIL_CHAT_COUNTS_TTL_S (per process).
+_spoken_seen: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
+
+
+def online_languages() -> frozenset[str]:
+    """The languages some online agent speaks, at most VIGIL_CHAT_COUNTS_TTL_S old."""
+    global _spoken_seen
+    from vigil.routing.chat_queue import counts_ttl
+
+    at, spoken = _spoken_seen
+    if time.monotonic() - at < counts_ttl():
+        return spoken
+    found: set[str] = set()
     for languages in Agent.objects.filter(presence=Presence.ONLINE).values_list(
         "languages", flat=True
     ):
-        spoken.update(languages or [])
+        found.update(languages or [])
+    _spoken_seen = (time.monotonic(), frozenset(found))
+    return _spoken_seen[1]
+
+
+def chat_online(account: ChannelAccount) -> dict[str, bool]:
+    """Per chat language, whether an agent who speaks it is online."""
+    spoken = online_languages()
     return {code: code in spoken for code in chat_languages(account)}
 
 

@@ -238,5 +238,5 @@ def queue_frame(*, session_id: int) -> dict[str, Any] | None:
         return None
     from vigil.routing.chat_queue import chat_queue_status
 
-    frame: dict[str, Any] = chat_queue_status(session=session)
+    frame: dict[str, Any] = chat_queue_status(session=session, remember=True)
     return frame
