@@ -79,7 +79,7 @@ def _databases() -> dict[str, Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         return {
             "default": {
-                "ENGINE": "django.db.backends.sqlite3",
+                "ENGINE": "vigil.core.sqlite",
                 "NAME": str(path),
                 # Keep a thread's connection between calls: opening one (WAL, mmap and cache
                 # pragmas) was half of every chat socket's database call (bench.chat_load).

@@ -1,0 +1,1 @@
+"""Vigil's SQLite database backend (see base.py). See docs/architecture.md#configuration."""
