@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -66,3 +67,11 @@ def _chat_queue_inline(settings: Any) -> None:
     test sees every change at once; the tests of coalescing and reuse turn them back on."""
     settings.VIGIL_CHAT_DISPATCH_S = 0
     settings.VIGIL_CHAT_COUNTS_TTL_S = 0
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A test that activates a language (a console page in 日本語, a Chinese widget) must not
+    leave it active for the next test in the same thread."""
+    yield
+    translation.deactivate()

@@ -85,7 +85,7 @@ def test_shifts_and_coverage(desk: Desk) -> None:
     # 08:00 Shanghai = 00:00 UTC Tuesday: six hours covered, then a gap.
     assert grid["counts"]["zh-hans"][:6] == [1] * 6 and sum(grid["counts"]["zh-hans"]) == 6
     assert grid["hours"][0].startswith("2027-01-12T08:00:00+08:00")
-    assert grid["gaps"]["zh-hans"][0][0].startswith("2027-01-12T14:00:00+08:00")
+    assert grid["gaps"]["zh-hans"][0]["start"].startswith("2027-01-12T14:00:00+08:00")
 
 
 def test_ticket_list_sorted_by_sla_due(desk: Desk, clock: Clock) -> None:

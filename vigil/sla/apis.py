@@ -216,7 +216,7 @@ def coverage(request: HttpRequest, query: Query[CoverageQuery]) -> dict[str, Any
         "hours": [s.starts_at.astimezone(tz) for s in grid.slots],
         "counts": grid.counts,
         "gaps": {
-            lang: [(a.astimezone(tz), b.astimezone(tz)) for a, b in gaps]
+            lang: [{"start": a.astimezone(tz), "end": b.astimezone(tz)} for a, b in gaps]
             for lang, gaps in grid.gaps.items()
         },
     }

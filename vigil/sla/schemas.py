@@ -125,10 +125,15 @@ class AgentShiftsOut(Schema):
     exceptions: list[ExceptionOut]
 
 
+class GapOut(Schema):
+    start: datetime
+    end: datetime  # exclusive
+
+
 class CoverageOut(Schema):
     zone: str
     hours: list[datetime] = Field(description="Start of each hourly slot, in the display zone")
     counts: dict[str, list[int]] = Field(description="language -> agents on shift per slot")
-    gaps: dict[str, list[tuple[datetime, datetime]]] = Field(
-        description="language -> [start, end) with nobody on shift"
+    gaps: dict[str, list[GapOut]] = Field(
+        description="language -> the spans [start, end) with nobody on shift"
     )
