@@ -140,6 +140,9 @@ def serve(
             access_log=access_log,
             proxy_headers=True,
             ws="auto",
+            # permessage-deflate compressed every frame of every socket (bench.chat_load: a
+            # fifth of the event loop's time); the frames are small JSON, not worth a zlib pass.
+            ws_per_message_deflate=False,
             timeout_graceful_shutdown=10,
         )
         server = _Server(config, on_ready=on_ready)
