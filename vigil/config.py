@@ -47,6 +47,8 @@ class Config:
     # Live chat queue (docs/architecture.md#queue-and-expected-wait).
     chat_dispatch_ms: int = 200  # queue changes within this share one pass (0: inline)
     chat_counts_ttl_ms: int = 1500  # how old agent counts for a connecting visitor may be
+    socket_db_threads: int = 0  # threads for the chat sockets' database calls (0: one, shared)
+    database_pool_max: int = 0  # PostgreSQL: connections pooled per process (0: no pool)
 
     @property
     def sqlite_path(self) -> Path:
@@ -229,4 +231,6 @@ def load(env: dict[str, str] | None = None) -> Config:
         exchange_secret=exchange_secret,
         chat_dispatch_ms=_int(env, "VIGIL_CHAT_DISPATCH_MS", 200),
         chat_counts_ttl_ms=_int(env, "VIGIL_CHAT_COUNTS_TTL_MS", 1500),
+        socket_db_threads=_int(env, "VIGIL_SOCKET_DB_THREADS", 0),
+        database_pool_max=_int(env, "VIGIL_DATABASE_POOL_MAX", 0),
     )

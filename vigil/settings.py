@@ -101,7 +101,11 @@ def _databases() -> dict[str, Any]:
                 "TEST": {"NAME": str(path.with_name("test_" + path.name))},
             }
         }
-    options: dict[str, Any] = {"pool": False}
+    # VIGIL_DATABASE_POOL_MAX > 0: a psycopg pool per process; each thread borrows a connection
+    # per call and hands it back instead of connecting per call (CONN_MAX_AGE stays 0).
+    pool_max = CONFIG.database_pool_max
+    pool = {"min_size": 1, "max_size": pool_max, "timeout": 30} if pool_max > 0 else False
+    options: dict[str, Any] = {"pool": pool}
     options.update(db.options)
     return {
         "default": {
@@ -198,3 +202,5 @@ VIGIL_EXCHANGE_SECRET = CONFIG.exchange_secret
 # agent counts for a connecting visitor may be this many seconds old.
 VIGIL_CHAT_DISPATCH_S = CONFIG.chat_dispatch_ms / 1000
 VIGIL_CHAT_COUNTS_TTL_S = CONFIG.chat_counts_ttl_ms / 1000
+# Threads running the chat sockets' database calls (vigil/realtime/db_pool.py; 0: channels' one).
+VIGIL_SOCKET_DB_THREADS = CONFIG.socket_db_threads

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from vigil.channels.chat import protocol as p
@@ -27,6 +26,7 @@ from vigil.channels.chat.events import chat_stream
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import VigilError
 from vigil.core.services import stream_group
+from vigil.realtime.db_pool import db
 from vigil.realtime.dispatch import DirectDispatch
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,6 @@ CLOSE_UNKNOWN_WIDGET = 4404
 CLOSE_ORIGIN_REFUSED = 4403
 CLOSE_INTERNAL = 1011
 GENERIC_CODES = {"invalid": "bad_frame", "conflict": "bad_frame", "not_found": "no_session"}
-
-db = database_sync_to_async
 
 
 class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
