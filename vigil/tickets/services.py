@@ -534,7 +534,7 @@ def message_deliver(*, message_id: int) -> datetime | None:
     counter keeps two workers from sending it twice. Returns when to retry, or None.
     """
     message = (
-        Message.objects.select_related("ticket", "channel_account")
+        Message.objects.select_related("ticket", "channel_account", "author_agent")
         .filter(pk=message_id, direction=Direction.OUTBOUND)
         .first()
     )

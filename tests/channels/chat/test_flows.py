@@ -39,7 +39,7 @@ from vigil.core.broadcast import broadcaster
 from vigil.core.models import Event
 from vigil.tickets.choices import DeliveryStatus, Direction
 from vigil.tickets.models import Message, Ticket
-from vigil.tickets.services import message_reply, note_add
+from vigil.tickets.services import message_deliver, message_reply, note_add
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,6 +80,25 @@ def test_agent_reply_reaches_the_visitor_at_once_and_notes_never_do() -> None:
     assert Message.objects.get(text="Checking it now").delivery_status == DeliveryStatus.SENT
     texts = [e.payload.get("text") for e in Event.objects.filter(stream__name__startswith="chat:")]
     assert "VIP, check the hot wallet" not in texts
+
+
+def test_a_retried_delivery_publishes_the_reply_once() -> None:
+    """The first attempt publishes without looking the message up; a retry (the first attempt
+    published, then failed before recording it) finds the event and adds none."""
+    started = start_chat()
+    agent = make_agent()
+    chat_agent_join(session=started.session, agent=agent)
+    reply = message_reply(ticket=_ticket(started.session), agent=agent, text="On it")
+    reply.refresh_from_db()
+    assert (reply.delivery_status, reply.delivery_attempts) == (DeliveryStatus.SENT, 1)
+    Message.objects.filter(pk=reply.pk).update(delivery_status=DeliveryStatus.PENDING)
+    assert message_deliver(message_id=reply.pk) is None
+    reply.refresh_from_db()
+    assert (reply.delivery_status, reply.delivery_attempts) == (DeliveryStatus.SENT, 2)
+    published = Event.objects.filter(
+        stream__name=chat_stream(started.session.pk), type="chat.message", payload__id=reply.pk
+    )
+    assert published.count() == 1
 
 
 def test_leave_message_without_agents_becomes_an_email_followed_ticket(

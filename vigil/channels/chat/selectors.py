@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from vigil.accounts.choices import Presence
@@ -124,9 +125,14 @@ def attachment_payload(attachment: Attachment, *, key: str) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message, *, client_id: str | None) -> dict[str, Any]:
-    """The visitor's view of a message (the `message` event's payload)."""
+def message_payload(
+    message: Message, *, client_id: str | None, attachments: Sequence[Attachment] | None = None
+) -> dict[str, Any]:
+    """The visitor's view of a message (the `message` event's payload). `attachments`: the
+    message's, when the caller knows them (it stored them), saving the query."""
     key = message.channel_account.address if message.channel_account else ""
+    if attachments is None:
+        attachments = list(message.attachments.all())
     if message.direction == Direction.INBOUND:
         author, agent_name = "customer", None
     elif message.author_agent_id:
@@ -140,7 +146,7 @@ def message_payload(message: Message, *, client_id: str | None) -> dict[str, Any
         "author": author,
         "agent_name": agent_name,
         "text": message.text,
-        "attachments": [attachment_payload(a, key=key) for a in message.attachments.all()],
+        "attachments": [attachment_payload(a, key=key) for a in attachments],
         "at": message.created_at.isoformat(),
     }
 

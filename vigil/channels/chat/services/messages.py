@@ -165,7 +165,9 @@ def chat_start(
             queued_at=None if leave_message else now,
             visitor_seen_at=now,
         )
-        events: list[DomainEvent] = [_message_event(session, result.message, client_id)]
+        events: list[DomainEvent] = [
+            _message_event(session, result.message, client_id, has_files=False)
+        ]
         if leave_message:
             events.append(
                 ChatLeftMessage(session_id=session.pk, ticket=result.ticket.reference, email=email)
@@ -190,8 +192,13 @@ def _ack_of(session: ChatSession, message: Message, client_id: str) -> Ack:
     return Ack(client_id=client_id, message_id=message.pk, seq=seq or 0)
 
 
-def _message_event(session: ChatSession, message: Message, client_id: str | None) -> ChatMessage:
-    return ChatMessage(session_id=session.pk, **message_payload(message, client_id=client_id))
+def _message_event(
+    session: ChatSession, message: Message, client_id: str | None, *, has_files: bool = True
+) -> ChatMessage:
+    """The message's event; `has_files=False` when the caller stored it without attachments
+    (no query for them)."""
+    payload = message_payload(message, client_id=client_id, attachments=None if has_files else [])
+    return ChatMessage(session_id=session.pk, **payload)
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -210,7 +217,11 @@ def chat_message_receive(
     if session.state not in OPEN_STATES:
         raise Conflict("the chat has ended", code="ended")
     _check_text(account=account, text=text, attachments=len(attachments))
-    uploads = list(ChatUpload.objects.filter(session=session, pk__in=list(attachments)))
+    uploads = (
+        list(ChatUpload.objects.filter(session=session, pk__in=list(attachments)))
+        if attachments
+        else []
+    )
     if len(uploads) != len(attachments):
         raise ValidationFailed("unknown upload id", code="bad_attachment")
     files = [upload_bytes(u) for u in sorted(uploads, key=lambda u: list(attachments).index(u.pk))]
@@ -229,18 +240,24 @@ def chat_message_receive(
         )
         if result.duplicate:
             return _ack_of(session, result.message, client_id)
-        stored = chat_events_add(_message_event(session, result.message, client_id))
-        uploads_consume(uploads)
+        event = _message_event(session, result.message, client_id, has_files=bool(files))
+        stored = chat_events_add(event)
+        if uploads:
+            uploads_consume(uploads)
     return Ack(client_id=client_id, message_id=result.message.pk, seq=stored[0].seq)
 
 
 def chat_message_deliver(*, message: Message) -> int:
     """Publish an agent's reply on the chat stream of its ticket (the chat adapter's
-    delivery); idempotent: a message already published keeps its number. Returns the seq."""
-    session = ChatSession.objects.get(ticket_id=message.ticket_id)
+    delivery); idempotent: a message already published keeps its number. Returns the seq.
+
+    The first attempt (tickets.services.message_deliver claims attempt 1 before it calls the
+    adapter) cannot have published before, so only a retry looks the message up in the
+    stream, a search through the chat's events that grows with the chat."""
     with transaction.atomic():
-        ChatSession.objects.select_for_update().filter(pk=session.pk).first()
-        seq = chat_message_seq(session_id=session.pk, message_id=message.pk)
-        if seq is not None:
-            return seq
+        session = ChatSession.objects.select_for_update().get(ticket_id=message.ticket_id)
+        if message.delivery_attempts != 1:
+            seq = chat_message_seq(session_id=session.pk, message_id=message.pk)
+            if seq is not None:
+                return seq
         return chat_events_add(_message_event(session, message, None))[0].seq
