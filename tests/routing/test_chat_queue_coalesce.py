@@ -16,7 +16,13 @@ from vigil.accounts.models import Agent
 from vigil.channels.chat.selectors import chat_online
 from vigil.channels.models import ChatSession
 from vigil.routing.chat_dispatcher import ChatDispatcher
-from vigil.routing.chat_queue import chat_queue_broadcast, chat_queue_status
+from vigil.routing.chat_queue import (
+    QueueInputs,
+    chat_queue_broadcast,
+    chat_queue_status,
+    queue_frame,
+)
+from vigil.routing.waits import wait_estimate
 
 State = ChatSession.State
 
@@ -133,3 +139,22 @@ def test_agent_counts_are_reused_for_a_moment(
     Agent.objects.update(presence=Presence.OFFLINE)
     assert chat_queue_status(session=chat)["agents_online"] == 0
     assert chat_online(widget)["en"] is False
+
+
+@pytest.mark.django_db
+def test_the_frame_carries_the_models_expected_wait() -> None:
+    chat = make_chat(widget=make_widget(long_wait_s=10**6))
+    for servers, busy, samples in [(1, 1, ()), (3, 2, (100.0, 250.0)), (5, 9, (60.0,) * 30)]:
+        inputs = QueueInputs(
+            agents=2, servers=servers, busy=busy, arrival_rate=0.01, handling_samples=samples
+        )
+        for position in (1, 2, 7):
+            model = wait_estimate(
+                position=position,
+                servers=servers,
+                busy=busy,
+                arrival_rate=0.01,
+                handling_samples=samples,
+            )
+            frame = queue_frame(session=chat, position=position, inputs=inputs)
+            assert frame["expected_wait_s"] == round(model.expected_wait_s)

@@ -1,13 +1,14 @@
 """The live-chat queue: positions, the honest expected wait, and queue frames to visitors.
 
 See docs/architecture.md#queue-and-expected-wait. The queue is per language: waiting sessions
-ordered by (queued_at, id). The estimate is waits.wait_estimate over the chat slots of the
-online agents who may take the chat (language and category); the frames go to each waiting
-visitor through the chat server's `chat_frame_send`.
+ordered by (queued_at, id). The estimate is waits.wait_estimate's expected wait over the chat
+slots of the online agents who may take the chat (language and category); the frames go to
+each waiting visitor through the chat server's `chat_frame_send`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -25,7 +26,7 @@ from vigil.accounts.models import Agent
 from vigil.accounts.selectors import agents_skilled
 from vigil.channels.models import ChatSession
 from vigil.core.events import on_commit
-from vigil.routing.waits import WaitEstimate, wait_estimate
+from vigil.routing.waits import handling_time, wait_at_position
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,11 @@ def queue_inputs(*, language: str, category: str) -> QueueInputs:
     return queue_inputs_measure(language=language, category=category)
 
 
+@functools.lru_cache(maxsize=32)
+def _service_rate(samples: tuple[float, ...]) -> float:
+    return 1.0 / handling_time(samples)
+
+
 def queue_frame(*, session: ChatSession, position: int, inputs: QueueInputs) -> dict[str, Any]:
     """The widget's {"type": "queue"} frame for a session at `position`."""
     long_wait_s = float(widget_setting(session, "long_wait_s", LONG_WAIT_S))
@@ -142,14 +148,14 @@ def queue_frame(*, session: ChatSession, position: int, inputs: QueueInputs) -> 
         expected: float = max(0.0, left)
         position = 1
     elif inputs.servers > 0:
-        estimate: WaitEstimate = wait_estimate(
+        # wait_estimate's expected_wait_s, without its Erlang C figures (the frame does not
+        # show them) and with the mean handling time worked out once per pass, not per visitor.
+        expected = wait_at_position(
             position=position,
+            free=max(inputs.servers - inputs.busy, 0),
             servers=inputs.servers,
-            busy=inputs.busy,
-            arrival_rate=inputs.arrival_rate,
-            handling_samples=inputs.handling_samples,
+            service_rate=_service_rate(inputs.handling_samples),
         )
-        expected = estimate.expected_wait_s
     else:
         expected = math.inf
     finite = math.isfinite(expected)
