@@ -10,18 +10,25 @@ The database runs in autocommit (transactional_db), as in production.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.factories.accounts import make_agent, make_team
+from tests.factories.approvals import make_request, ticket_with_uid
+from tests.factories.sla import make_exception, make_week
 from tests.factories.tickets import ingest
 from vigil.accounts.choices import Role
+from vigil.accounts.models import Agent, Team
 from vigil.accounts.services import api_token_create
+from vigil.routing.models import RoutingRule
+from vigil.sla.models import Calendar, Holiday, SlaPolicy
 from vigil.tickets.services import NewAttachment, note_add, ticket_update
 
 MAX_EXAMPLES = 25
@@ -35,8 +42,11 @@ STATS: dict[str, Counter[int]] = {}
 @pytest.fixture
 def token(transactional_db: None) -> str:
     team = make_team(name="Fuzz team")
-    agent = make_agent(email="fuzz@desk.test", role=Role.TIER2, teams=(team,))
-    make_agent(email="other@desk.test", role=Role.SUPERVISOR)
+    # An admin, so the supervisor-only operations (rules, SLAs, shifts, audit) are reached too;
+    # permissions are tested per role in their own suites.
+    agent = make_agent(email="fuzz@desk.test", role=Role.ADMIN, teams=(team,))
+    other = make_agent(email="other@desk.test", role=Role.SUPERVISOR)
+    _seed_desk(agent=agent, other=other, team=team)
     for n in range(4):
         result = ingest(
             external_id=f"fuzz-{n}",
@@ -48,6 +58,19 @@ def token(transactional_db: None) -> str:
     ticket_update(ticket=hidden, actor=None, team=make_team(name="Other team"))
     _, plain = api_token_create(agent=agent, name="fuzz")
     return plain
+
+
+def _seed_desk(*, agent: Agent, other: Agent, team: Team) -> None:
+    """One of each object the API manages, with id 1 or 2, for the fuzzer's small ids."""
+    RoutingRule.objects.create(name="Withdrawals", categories=["withdrawal"], team=team)
+    calendar = Calendar.objects.create(name="Fuzz hours", timezone="Asia/Tokyo")
+    Holiday.objects.create(calendar=calendar, date=date(2027, 1, 1), name="New year")
+    SlaPolicy.objects.create(name="Fuzz policy", calendar=calendar, first_response_minutes=60)
+    make_week(agent=agent, start="09:00", end="17:00")
+    now = timezone.now()
+    make_exception(agent=agent, kind="off", starts_at=now, ends_at=now + timedelta(hours=8))
+    for n in range(2):  # requested by another agent, so the fuzz agent may decide
+        make_request(agent=other, ticket=ticket_with_uid(external_id=f"fuzz-uid-{n}"))
 
 
 @pytest.mark.django_db(transaction=True, reset_sequences=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from vigil.api_types import ObjectId, Text
 
@@ -103,8 +103,22 @@ class ShiftsIn(Schema):
     shifts: list[ShiftIn] = Field(max_length=100)
 
 
-class ShiftOut(ShiftIn):
+LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+
+
+class ShiftOut(Schema):
+    """Times of day in the agent's own zone, without an offset (JSON Schema's "time" format
+    demands one, so they are published as patterned strings)."""
+
     id: int
+    weekday: int
+    start: str = Field(pattern=LOCAL_TIME, description="HH:MM:SS in the agent's time zone")
+    end: str = Field(pattern=LOCAL_TIME, description="At or before start: crosses midnight.")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time_text(cls, value: object) -> object:
+        return value.strftime("%H:%M:%S") if isinstance(value, time) else value
 
 
 class ExceptionIn(Schema):
