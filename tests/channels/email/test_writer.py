@@ -35,7 +35,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def writer() -> Iterator[MailWriter]:
-    started = MailWriter(lock_timeout=1.0)
+    yield from _running(MailWriter(lock_timeout=1.0))
+
+
+def _running(started: MailWriter) -> Iterator[MailWriter]:
     started.start()
     try:
         yield started
@@ -110,12 +113,20 @@ def test_concurrent_senders_share_commits_and_each_mail_is_stored_once(
     assert types["message.added"] == senders * per_sender + senders
 
 
+@pytest.fixture
+def patient_writer() -> Iterator[MailWriter]:
+    """A writer that waits long for the lock, so a test can hold the database long enough
+    for its mails to queue up even on a loaded machine."""
+    yield from _running(MailWriter(lock_timeout=10.0))
+
+
 def test_a_refused_mail_fails_alone_in_its_batch(
-    writer: MailWriter, support: ChannelAccount
+    patient_writer: MailWriter, support: ChannelAccount
 ) -> None:
+    writer = patient_writer
     disabled = ChannelAccount.objects.get(pk=support.pk)
     disabled.is_active = False  # as if switched off while the mail was in flight
-    holder = _locked_for(0.3)
+    holder = _locked_for(2.0)
     futures = [
         writer.submit(raw=wire(mail(message_id="<ok-1@example.com>")), accounts=[support]),
         writer.submit(raw=wire(mail(message_id="<off@example.com>")), accounts=[disabled]),
