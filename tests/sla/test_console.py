@@ -137,3 +137,64 @@ def test_sla_order_is_served_by_its_index_on_sqlite(desk: Desk) -> None:
         plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
     assert "tickets_unsolved_sla_idx" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_supervisor_edits_weekly_shifts_and_exceptions(desk: Desk) -> None:
+    from tests.factories.accounts import make_agent
+    from vigil.accounts.choices import Role
+    from vigil.sla.models import ShiftException, ShiftPattern
+
+    Agent.objects.filter(pk=desk.agent_b.pk).update(timezone="Asia/Shanghai")
+    make_week(agent=desk.agent_b, start="09:00", end="18:00", days=range(2))
+    target = desk.agent_b.pk
+    page_url = reverse("console:sla_shifts")
+    save = reverse("console:sla_shifts_save", args=[target])
+    add = reverse("console:sla_exception_add", args=[target])
+    # Row 0 kept and changed, row 1 removed, a blank row skipped, a new night shift added.
+    rows = {
+        "weekday": ["0", "1", "2", "5"],
+        "start": ["08:00", "09:00", "", "22:00"],
+        "end": ["16:00", "18:00", "", "06:00"],
+        "remove": ["1"],
+    }
+    off = {
+        "kind": "off",
+        "starts_at": "2027-01-11T09:00",
+        "ends_at": "2027-01-12T18:00",
+        "note": "Dentist",
+    }
+    tier1 = _client(make_agent(role=Role.TIER1))
+    page = tier1.get(page_url, {"agent": target}).content.decode()
+    assert "Mon" in page and 'name="start"' not in page and 'name="starts_at"' not in page
+    assert tier1.post(save, rows).status_code == 403
+    assert tier1.post(add, off).status_code == 403
+    sup = _client(desk.supervisor)
+    page = sup.get(page_url, {"agent": target}).content.decode()
+    assert page.count('name="start"') == 4 and 'name="starts_at"' in page
+    assert sup.post(save, rows).status_code == 302
+    saved = ShiftPattern.objects.filter(agent_id=target).order_by("weekday")
+    assert [(p.weekday, str(p.start), str(p.end)) for p in saved] == [
+        (0, "08:00:00", "16:00:00"),
+        (5, "22:00:00", "06:00:00"),
+    ]
+    assert (
+        sup.post(save, {"weekday": ["0"], "start": ["25:00"], "end": ["26:00"]}).status_code == 422
+    )
+    assert (
+        sup.post(save, {"weekday": ["0"], "start": ["09:00"], "end": ["09:00"]}).status_code == 422
+    )
+    assert ShiftPattern.objects.filter(agent_id=target).count() == 2
+    assert sup.post(add, off).status_code == 302
+    made = ShiftException.objects.get(agent_id=target)
+    # Entered in the agent's zone (UTC+8): 09:00 Shanghai is 01:00 UTC.
+    assert (made.kind, made.starts_at.isoformat(), made.note) == (
+        "off",
+        "2027-01-11T01:00:00+00:00",
+        "Dentist",
+    )
+    assert sup.post(add, {**off, "ends_at": "2027-01-10T09:00"}).status_code == 422
+    assert sup.post(add, {**off, "starts_at": "soon"}).status_code == 422
+    remove = reverse("console:sla_exception_remove", args=[target, made.pk])
+    assert tier1.post(remove).status_code == 403
+    assert sup.post(remove).status_code == 302
+    assert not ShiftException.objects.filter(agent_id=target).exists()

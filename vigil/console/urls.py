@@ -7,6 +7,7 @@ from vigil.console import views
 from vigil.console.views import actions as action_views
 from vigil.console.views import audit as audit_views
 from vigil.console.views import routing as routing_views
+from vigil.console.views import shifts as shift_views
 
 app_name = "console"
 
@@ -36,6 +37,18 @@ urlpatterns = [
         "sla/calendars/<int:calendar_id>/holidays/", views.sla_holiday_add, name="sla_holiday_add"
     ),
     path("coverage/", views.coverage, name="coverage"),
+    path("sla/shifts/", shift_views.sla_shifts, name="sla_shifts"),
+    path("sla/shifts/<int:agent_id>/", shift_views.sla_shifts_save, name="sla_shifts_save"),
+    path(
+        "sla/shifts/<int:agent_id>/exceptions/",
+        shift_views.sla_exception_add,
+        name="sla_exception_add",
+    ),
+    path(
+        "sla/shifts/<int:agent_id>/exceptions/<int:exception_id>/delete/",
+        shift_views.sla_exception_remove,
+        name="sla_exception_remove",
+    ),
     path("tickets/<int:ticket_id>/sla/", views.ticket_sla, name="ticket_sla"),
     path("approvals/", action_views.approvals, name="approvals"),
     path("approvals/<int:action_id>/approve/", action_views.action_approve, name="action_approve"),
