@@ -198,3 +198,36 @@ def test_supervisor_edits_weekly_shifts_and_exceptions(desk: Desk) -> None:
     assert tier1.post(remove).status_code == 403
     assert sup.post(remove).status_code == 302
     assert not ShiftException.objects.filter(agent_id=target).exists()
+
+
+def test_supervisor_edits_a_calendars_zone_and_business_hours(desk: Desk) -> None:
+    from tests.factories.accounts import make_agent
+    from vigil.accounts.choices import Role
+    from vigil.sla.models import Calendar
+
+    calendar = Calendar.objects.get(name="24/7")
+    edit = reverse("console:sla_calendar_edit", args=[calendar.pk])
+    values = {
+        "timezone": "Asia/Tokyo",
+        "hours_0": "09:00-12:00, 13:00-18:00",
+        "hours_4": "10:00-16:00",
+    }
+    tier1 = _client(make_agent(role=Role.TIER1))
+    assert 'name="hours_0"' not in tier1.get(reverse("console:sla")).content.decode()
+    assert tier1.post(edit, values).status_code == 403
+    sup = _client(desk.supervisor)
+    assert 'name="hours_0"' in sup.get(reverse("console:sla")).content.decode()
+    assert sup.post(edit, values).status_code == 302
+    calendar.refresh_from_db()
+    assert (calendar.timezone, calendar.always_open) == ("Asia/Tokyo", False)
+    assert calendar.hours == {
+        "0": [["09:00", "12:00"], ["13:00", "18:00"]],
+        "4": [["10:00", "16:00"]],
+    }
+    page = sup.get(reverse("console:sla")).content.decode()
+    assert 'value="09:00-12:00, 13:00-18:00"' in page
+    for bad in ({"timezone": "Mars/Base"}, {"hours_1": "9 to 5"}, {"hours_1": "18:00-09:00"}, {}):
+        assert sup.post(edit, {**values, "hours_0": "", "hours_4": "", **bad}).status_code == 422
+    assert sup.post(edit, {"timezone": "UTC", "always_open": "on"}).status_code == 302
+    calendar.refresh_from_db()
+    assert (calendar.timezone, calendar.always_open, calendar.hours) == ("UTC", True, {})

@@ -66,3 +66,22 @@ class ShiftExceptionForm(forms.Form):
             "ends_at": aware(data["ends_at"]),
             "note": data["note"],
         }
+
+
+def calendar_values(data: QueryDict) -> dict[str, Any]:
+    """calendar_save's time zone, 24/7 flag and hours from `timezone`, `always_open` and
+    `hours_0` … `hours_6` ("09:00-12:00, 13:00-18:00"; blank = closed)."""
+    hours: dict[str, list[list[str]]] = {}
+    for weekday in range(7):
+        text = data.get(f"hours_{weekday}", "").strip()
+        intervals = [part.strip() for part in text.split(",") if part.strip()]
+        pairs = [part.replace("\u2013", "-").split("-") for part in intervals]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValidationFailed(f"{text!r}: write hours as 09:00-12:00, 13:00-18:00")
+        if pairs:
+            hours[str(weekday)] = [[a.strip(), b.strip()] for a, b in pairs]
+    return {
+        "timezone": data.get("timezone", "").strip(),
+        "always_open": data.get("always_open") == "on",
+        "hours": hours,
+    }

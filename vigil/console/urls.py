@@ -8,6 +8,7 @@ from vigil.console.views import actions as action_views
 from vigil.console.views import audit as audit_views
 from vigil.console.views import routing as routing_views
 from vigil.console.views import shifts as shift_views
+from vigil.console.views import sla_settings
 
 app_name = "console"
 
@@ -35,6 +36,9 @@ urlpatterns = [
     path("sla/policies/<int:policy_id>/", views.sla_policy_edit, name="sla_policy_edit"),
     path(
         "sla/calendars/<int:calendar_id>/holidays/", views.sla_holiday_add, name="sla_holiday_add"
+    ),
+    path(
+        "sla/calendars/<int:calendar_id>/", sla_settings.sla_calendar_edit, name="sla_calendar_edit"
     ),
     path("coverage/", views.coverage, name="coverage"),
     path("sla/shifts/", shift_views.sla_shifts, name="sla_shifts"),

@@ -59,3 +59,9 @@ def weekday_name(value: int | str) -> str:
         return WEEKDAYS[int(value)]
     except (ValueError, IndexError):
         return str(value)
+
+
+@register.filter
+def day_hours(hours: dict[str, list[list[str]]], weekday: int | str) -> str:
+    """A calendar's intervals on `weekday` as the console edits them: "09:00-12:00, 13:00-18:00"."""
+    return ", ".join(f"{a}-{b}" for a, b in (hours or {}).get(str(weekday), []))
