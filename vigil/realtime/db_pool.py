@@ -8,7 +8,8 @@ transaction, nothing kept in the thread between calls), so it may run in any thr
 connection (SQLite: kept CONN_MAX_AGE, writers serialised by BEGIN IMMEDIATE; PostgreSQL:
 closed after each call, or handed back to the pool when VIGIL_DATABASE_POOL_MAX > 0), and
 close_old_connections runs before and after every call as in channels. Off (0) by default:
-bench.chat_load showed no gain on a CPU-bound 2-core machine (bench/README.md).
+in bench.chat_load 4 threads cut chat start latency but not message latency on a CPU-bound
+2-core machine (bench/README.md).
 """
 
 from __future__ import annotations
