@@ -201,8 +201,6 @@ def test_supervisor_edits_weekly_shifts_and_exceptions(desk: Desk) -> None:
 
 
 def test_supervisor_edits_a_calendars_zone_and_business_hours(desk: Desk) -> None:
-    from tests.factories.accounts import make_agent
-    from vigil.accounts.choices import Role
     from vigil.sla.models import Calendar
 
     calendar = Calendar.objects.get(name="24/7")
@@ -212,12 +210,7 @@ def test_supervisor_edits_a_calendars_zone_and_business_hours(desk: Desk) -> Non
         "hours_0": "09:00-12:00, 13:00-18:00",
         "hours_4": "10:00-16:00",
     }
-    tier1 = _client(make_agent(role=Role.TIER1))
-    assert 'name="hours_0"' not in tier1.get(reverse("console:sla")).content.decode()
-    assert tier1.post(edit, values).status_code == 403
-    sup = _client(desk.supervisor)
-    assert 'name="hours_0"' in sup.get(reverse("console:sla")).content.decode()
-    assert sup.post(edit, values).status_code == 302
+    sup = _only_supervisor_edits(desk, edit, values, field="hours_0")
     calendar.refresh_from_db()
     assert (calendar.timezone, calendar.always_open) == ("Asia/Tokyo", False)
     assert calendar.hours == {
@@ -231,3 +224,44 @@ def test_supervisor_edits_a_calendars_zone_and_business_hours(desk: Desk) -> Non
     assert sup.post(edit, {"timezone": "UTC", "always_open": "on"}).status_code == 302
     calendar.refresh_from_db()
     assert (calendar.timezone, calendar.always_open, calendar.hours) == ("UTC", True, {})
+
+
+def test_supervisor_edits_a_policys_escalation(desk: Desk) -> None:
+    from vigil.sla.models import SlaPolicy
+
+    policy = SlaPolicy.objects.get(priority=4, channel="chat")
+    edit = reverse("console:sla_escalation_edit", args=[policy.pk])
+    values = {
+        "warn_minutes": "2",
+        "raise_priority": "on",
+        "unassign": "on",
+        "escalate_team": str(desk.team_b.pk),
+    }
+    sup = _only_supervisor_edits(desk, edit, values, field="escalate_team")
+    policy.refresh_from_db()
+    assert (policy.warn_minutes, policy.escalate_team_id) == (2, desk.team_b.pk)
+    assert policy.escalate_raise_priority and policy.escalate_unassign
+    assert sup.post(edit, {**values, "warn_minutes": "soon"}).status_code == 422
+    assert sup.post(edit, {**values, "escalate_team": "99999"}).status_code == 404
+    assert sup.post(edit, {"warn_minutes": ""}).status_code == 302
+    policy.refresh_from_db()
+    assert (policy.warn_minutes, policy.escalate_team_id, policy.escalate_unassign) == (
+        None,
+        None,
+        False,
+    )
+
+
+def _only_supervisor_edits(desk: Desk, edit: str, values: dict[str, str], *, field: str) -> Client:
+    """A tier-1 agent sees no `field` on the SLA page and gets 403 posting `values` to `edit`;
+    the supervisor sees it and the post redirects. Returns the supervisor's client."""
+    from tests.factories.accounts import make_agent
+    from vigil.accounts.choices import Role
+
+    tier1 = _client(make_agent(role=Role.TIER1))
+    assert f'name="{field}"' not in tier1.get(reverse("console:sla")).content.decode()
+    assert tier1.post(edit, values).status_code == 403
+    sup = _client(desk.supervisor)
+    assert f'name="{field}"' in sup.get(reverse("console:sla")).content.decode()
+    assert sup.post(edit, values).status_code == 302
+    return sup

@@ -85,3 +85,27 @@ def calendar_values(data: QueryDict) -> dict[str, Any]:
         "always_open": data.get("always_open") == "on",
         "hours": hours,
     }
+
+
+def minutes_value(raw: str | None) -> int | None:
+    """A number of minutes (blank = None) up to a year."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) <= 525_600:
+        raise ValidationFailed(f"{text!r} is not a number of minutes")
+    return int(text)
+
+
+def escalation_values(data: QueryDict) -> dict[str, Any]:
+    """policy_save's warning lead and on-breach settings from `warn_minutes` (blank = use the
+    percent), the `raise_priority` and `unassign` checkboxes and `escalate_team` (blank = none)."""
+    team = data.get("escalate_team", "").strip()
+    if team and not team.isdigit():
+        raise ValidationFailed(f"{team!r} is not a team")
+    return {
+        "warn_minutes": minutes_value(data.get("warn_minutes")),
+        "escalate_raise_priority": data.get("raise_priority") == "on",
+        "escalate_unassign": data.get("unassign") == "on",
+        "escalate_team_id": int(team) if team.isdigit() else None,
+    }

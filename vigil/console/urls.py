@@ -40,6 +40,11 @@ urlpatterns = [
     path(
         "sla/calendars/<int:calendar_id>/", sla_settings.sla_calendar_edit, name="sla_calendar_edit"
     ),
+    path(
+        "sla/policies/<int:policy_id>/escalation/",
+        sla_settings.sla_escalation_edit,
+        name="sla_escalation_edit",
+    ),
     path("coverage/", views.coverage, name="coverage"),
     path("sla/shifts/", shift_views.sla_shifts, name="sla_shifts"),
     path("sla/shifts/<int:agent_id>/", shift_views.sla_shifts_save, name="sla_shifts_save"),

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vigil.accounts.models import Agent
+from vigil.accounts.selectors import teams_with_members
+from vigil.console.sla_forms import minutes_value as _minutes
 from vigil.console.views.common import agent_required
 from vigil.core.errors import ValidationFailed
 from vigil.sla.coverage import coverage_grid
@@ -40,6 +42,7 @@ def sla_overview(request: HttpRequest, agent: Agent) -> HttpResponse:
         "policies": list(policies_list()),
         "calendars": list(calendars_list()),
         "shifts": shifts_by_agent(),
+        "teams": list(teams_with_members()),
     }
     return render(request, "sla/overview.html", context)
 
@@ -70,15 +73,6 @@ POLICY_FIELDS = (
     "resolution_minutes",
     "warn_percent",
 )
-
-
-def _minutes(raw: str | None) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or not 0 < int(text) <= 525_600:
-        raise ValidationFailed(f"{text!r} is not a number of minutes")
-    return int(text)
 
 
 @require_POST
