@@ -11,6 +11,11 @@ from typing import Any
 from vigil.realtime.protocol import ProtocolError as DeskProtocolError
 from vigil.realtime.protocol import json_frame
 
+# The desk socket's frames, the same on this socket (re-exported for the chat consumer).
+from vigil.realtime.protocol import pong_frame as pong_frame
+from vigil.realtime.protocol import ready_frame as ready_frame
+from vigil.realtime.protocol import reset_frame as reset_frame
+
 MAX_FRAME_CHARS = 16 * 1024
 MAX_CLIENT_ID = 100
 EVENT_PREFIX = "chat."  # stored event types are "chat.message", ...; the wire says "message"
@@ -241,18 +246,6 @@ def started_frame(*, token: str, session: dict[str, Any]) -> dict[str, Any]:
 
 def ack_frame(*, client_id: str, message_id: int, seq: int) -> dict[str, Any]:
     return {"type": "ack", "client_id": client_id, "message_id": message_id, "seq": seq}
-
-
-def ready_frame(seq: int) -> dict[str, Any]:
-    return {"type": "ready", "seq": seq}
-
-
-def reset_frame(seq: int) -> dict[str, Any]:
-    return {"type": "reset", "seq": seq}
-
-
-def pong_frame() -> dict[str, Any]:
-    return {"type": "pong"}
 
 
 def error_frame(
