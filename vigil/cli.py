@@ -13,12 +13,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vigil.approvals.cli import add_parsers as add_approval_parsers
 from vigil.audit.cli import add_parsers as add_audit_parsers
 from vigil.config import ConfigError
 from vigil.core.errors import VigilError
 from vigil.routing.cli import add_parsers as add_triage_parsers
+
+if TYPE_CHECKING:
+    from vigil.accounts.models import Team
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -212,17 +216,24 @@ def cmd_team_create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_channel_add_email(args: argparse.Namespace) -> int:
+def _team_named(name: str | None) -> Team | None:
+    """The team `--team NAME` names, None without the option; an unknown name is refused."""
     from vigil.accounts.models import Team
+
+    if not name:
+        return None
+    team = Team.objects.filter(name=name).first()
+    if team is None:
+        raise VigilError(f"no team named {name}")
+    return team
+
+
+def cmd_channel_add_email(args: argparse.Namespace) -> int:
     from vigil.channels.email.accounts import email_account_create
 
     _require_schema()
 
-    team = None
-    if args.team:
-        team = Team.objects.filter(name=args.team).first()
-        if team is None:
-            raise VigilError(f"no team named {args.team}")
+    team = _team_named(args.team)
     account, created = email_account_create(
         address=args.address, name=args.name or "", imap_url=args.imap_url, default_team=team
     )
@@ -235,16 +246,11 @@ def cmd_channel_add_email(args: argparse.Namespace) -> int:
 
 
 def cmd_channel_add_chat(args: argparse.Namespace) -> int:
-    from vigil.accounts.models import Team
     from vigil.channels.chat.widgets import chat_snippet, chat_widget_create
 
     _require_schema()
 
-    team = None
-    if args.team:
-        team = Team.objects.filter(name=args.team).first()
-        if team is None:
-            raise VigilError(f"no team named {args.team}")
+    team = _team_named(args.team)
     account = chat_widget_create(
         name=args.name, origins=args.origin or [], title=args.title or "", default_team=team
     )
