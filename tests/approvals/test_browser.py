@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS, LIVE_TIMEOUT_MS, off_loop
+from tests.console.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    off_loop,
+    signed_in_page,
+)
 from tests.console.test_browser import live_desk as live_desk  # the fixture
-from tests.factories.accounts import PASSWORD, make_agent
+from tests.factories.accounts import make_agent
 from tests.factories.approvals import make_request, ticket_with_uid
 from vigil.accounts.choices import Role
 from vigil.approvals.exchange_sim import ExchangeSim
@@ -27,12 +32,7 @@ def test_request_appears_live_and_is_approved(live_desk: str, exchange: Exchange
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.set_default_timeout(LIVE_TIMEOUT_MS)
-            page.goto(f"{live_desk}/login/?next=/approvals/")
-            page.fill("input[name=username]", "sue@desk.test")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
+            page = signed_in_page(browser, live_desk, "sue@desk.test", "/approvals/")
             expect(page.locator("#approvals-queue")).to_be_visible()
             expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
             page.evaluate("window.__sameDocument = 'yes'")

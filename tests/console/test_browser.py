@@ -44,6 +44,18 @@ START_TIMEOUT = 20.0
 LIVE_TIMEOUT_MS = 15_000
 
 
+def signed_in_page(browser: Any, desk: str, email: str, path: str = "/") -> Any:
+    """A desktop-sized page of `browser`, signed in to the console as `email` through the
+    login form and landed on `path`."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(LIVE_TIMEOUT_MS)
+    page.goto(f"{desk}/login/" + (f"?next={path}" if path != "/" else ""))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
 def off_loop[T](fn: Callable[[], T]) -> T:
     """Run database work on a plain thread: Playwright's sync API keeps an event loop running
     on this one, where Django refuses synchronous queries."""
@@ -110,12 +122,7 @@ def test_new_message_appears_live_and_the_reply_is_stored(live_desk: str, tmp_pa
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.set_default_timeout(LIVE_TIMEOUT_MS)
-            page.goto(f"{live_desk}/login/")
-            page.fill("input[name=username]", "ann@desk.test")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
+            page = signed_in_page(browser, live_desk, "ann@desk.test")
             expect(page.locator("#inbox-results")).to_be_visible()
             expect(page.locator("tr.empty")).to_be_visible()  # nothing yet
             expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")

@@ -12,8 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS, LIVE_TIMEOUT_MS, live_desk, off_loop
-from tests.factories.accounts import PASSWORD
+from tests.console.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    live_desk,
+    off_loop,
+    signed_in_page,
+)
 from tests.routing.chat_helpers import make_chat, make_chat_agent, make_widget
 from vigil.channels.chat.services import agent_frame_send, chat_message_receive
 from vigil.channels.models import ChatSession
@@ -38,12 +43,7 @@ def test_offer_accept_converse_and_end(live_desk: str, tmp_path: Path) -> None:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.set_default_timeout(LIVE_TIMEOUT_MS)
-            page.goto(f"{live_desk}/login/")
-            page.fill("input[name=username]", "ann@desk.test")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
+            page = signed_in_page(browser, live_desk, "ann@desk.test")
             expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
 
             # A visitor starts a chat: the offer pops up on the inbox, counting down.
