@@ -12,8 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from vigil.channels.choices import ChannelKind
 from vigil.channels.models import ChannelAccount
+from vigil.channels.registry import registered_adapter
 
 
 @admin.register(ChannelAccount)
@@ -26,8 +26,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: ChannelAccount, form: Any, change: bool
     ) -> None:
-        if obj.kind == ChannelKind.CHAT and not obj.address:  # a new widget gets its public key
-            from vigil.channels.chat.widgets import chat_widget_key
-
-            obj.address = chat_widget_key()
+        adapter = registered_adapter(obj.kind)
+        if adapter is not None and not obj.address:  # e.g. a new chat widget's public key
+            obj.address = adapter.new_account_address()
         super().save_model(request, obj, form, change)

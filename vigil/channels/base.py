@@ -49,6 +49,11 @@ class ChannelAdapter:
     def can(cls, capability: Capability) -> bool:
         return capability in cls.capabilities
 
+    def new_account_address(self) -> str:
+        """The address a new account of this channel gets when none is given (e.g. a chat
+        widget's public key); empty when the person adding it must say."""
+        return ""
+
     def can_reach(self, *, ticket: Ticket) -> bool:
         """Whether a reply on `ticket` (of this channel) still reaches its customer this way;
         e.g. a chat the visitor left a message on is answered by e-mail instead."""

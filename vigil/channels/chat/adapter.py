@@ -32,6 +32,11 @@ class ChatAdapter(ChannelAdapter):
         }
     )
 
+    def new_account_address(self) -> str:
+        from vigil.channels.chat.widgets import chat_widget_key
+
+        return chat_widget_key()
+
     def can_reach(self, *, ticket: Ticket) -> bool:
         state, email = ChatSession.objects.filter(ticket_id=ticket.pk).values_list(
             "state", "email"
