@@ -82,3 +82,33 @@ def test_a_second_writer_waits_for_the_first_to_commit() -> None:
     assert not errors
     assert order == ["first committing", "second began"]
     assert EventStream.objects.filter(name__startswith="writers-").count() == 2
+
+
+def test_a_write_outside_a_transaction_waits_on_the_lock_and_reads_do_not() -> None:
+    EventStream.objects.create(name="writers-autocommit")
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def autocommit_update() -> None:
+        try:
+            assert EventStream.objects.filter(name="writers-autocommit").count() == 1  # a read
+            EventStream.objects.filter(name="writers-autocommit").update(last_seq=7)
+            done.set()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    lock = _lock()
+    lock.acquire()  # as if another thread of this process were mid-transaction
+    try:
+        thread = threading.Thread(target=autocommit_update)
+        thread.start()
+        assert not done.wait(0.3)  # the UPDATE waits for the lock, not SQLite's busy handler
+    finally:
+        lock.release()
+    thread.join(5)
+    assert not errors
+    assert done.is_set()
+    assert not lock.locked()
+    assert EventStream.objects.get(name="writers-autocommit").last_seq == 7
