@@ -12,10 +12,16 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
 
-from django.core.asgi import get_asgi_application
+import django
 
 # Django is set up before anything imports models (consumers, routing).
-django_asgi = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from vigil.core.http import ThreadedASGIHandler  # noqa: E402
+
+django_asgi = ThreadedASGIHandler(threads=settings.VIGIL_HTTP_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

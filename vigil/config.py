@@ -49,6 +49,7 @@ class Config:
     chat_counts_ttl_ms: int = 1500  # how old agent counts for a connecting visitor may be
     socket_db_threads: int = 0  # threads for the chat sockets' database calls (0: one, shared)
     database_pool_max: int = 0  # PostgreSQL: connections pooled per process (0: no pool)
+    http_threads: int = 8  # threads serving HTTP requests per process (vigil/core/http.py)
 
     @property
     def sqlite_path(self) -> Path:
@@ -233,4 +234,5 @@ def load(env: dict[str, str] | None = None) -> Config:
         chat_counts_ttl_ms=_int(env, "VIGIL_CHAT_COUNTS_TTL_MS", 1500),
         socket_db_threads=_int(env, "VIGIL_SOCKET_DB_THREADS", 0),
         database_pool_max=_int(env, "VIGIL_DATABASE_POOL_MAX", 0),
+        http_threads=_int(env, "VIGIL_HTTP_THREADS", 8, minimum=1),
     )

@@ -204,3 +204,5 @@ VIGIL_CHAT_DISPATCH_S = CONFIG.chat_dispatch_ms / 1000
 VIGIL_CHAT_COUNTS_TTL_S = CONFIG.chat_counts_ttl_ms / 1000
 # Threads running the chat sockets' database calls (vigil/realtime/db_pool.py; 0: channels' one).
 VIGIL_SOCKET_DB_THREADS = CONFIG.socket_db_threads
+# Threads serving HTTP requests, each request whole in one of them (vigil/core/http.py).
+VIGIL_HTTP_THREADS = CONFIG.http_threads
