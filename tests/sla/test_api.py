@@ -71,6 +71,11 @@ def test_shifts_and_coverage(desk: Desk) -> None:
     put = desk.api_sup.request("PUT", path, shifts)
     assert put.status == 200, put.body
     assert ShiftPattern.objects.filter(agent=desk.agent_b).count() == 1
+    # A shift is wall time in the agent's own zone: a time with an offset is refused, not a 500.
+    offset = {"shifts": [{"weekday": 1, "start": "09:00+02:00", "end": "17:00"}]}
+    refused = desk.api_sup.request("PUT", path, offset)
+    assert refused.status == 422 and "offset" in str(refused.body), refused.body
+    assert ShiftPattern.objects.filter(agent=desk.agent_b).count() == 1
     off = desk.api_sup.post(
         f"/agents/{desk.agent_b.pk}/shift-exceptions",
         {"kind": "off", "starts_at": "2027-01-11T00:00Z", "ends_at": "2027-01-12T00:00Z"},

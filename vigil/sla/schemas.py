@@ -95,8 +95,15 @@ class TargetOut(Schema):
 
 class ShiftIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 Monday … 6 Sunday")
-    start: time
+    start: time = Field(description="Local time in the agent's own zone, without an offset.")
     end: time = Field(description="At or before start: the shift crosses midnight.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a shift's times are in the agent's own time zone: give no offset")
+        return value
 
 
 class ShiftsIn(Schema):
