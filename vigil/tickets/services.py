@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +50,8 @@ from vigil.tickets.status import can_transition
 MAX_ATTACHMENTS_PER_MESSAGE = 20
 MAX_TEXT_CHARS = 200_000
 MAX_DELIVERY_ATTEMPTS = 8
+
+logger = logging.getLogger(__name__)
 
 
 class _Unchanged(enum.Enum):
@@ -434,6 +437,7 @@ def message_reply(
             code="channel_unavailable",
         )
     now = timezone.now()
+    instant = adapter_for(route.kind).can(Capability.INSTANT)
     with transaction.atomic():
         message = Message.objects.create(
             ticket=ticket,
@@ -448,6 +452,8 @@ def message_reply(
             created_at=now,
         )
         attachments_store(message=message, files=attachments)
+        if instant:
+            instant = _deliver_now(message=message)
         fields = ["last_message_at", "awaiting_agent", "waiting_since"]
         ticket.last_message_at = now
         ticket.awaiting_agent = False
@@ -482,14 +488,37 @@ def message_reply(
         if changes:
             events.append(ticket_updated_event(ticket=ticket, changes=changes, actor=agent))
         publish_on_commit(*events)
-        from vigil.tickets.tasks import deliver_message, deliver_message_now
+        if not instant:
+            from vigil.tickets.tasks import deliver_message
 
-        message_id = message.pk
-        if adapter_for(route.kind).can(Capability.INSTANT):
-            on_commit(lambda: deliver_message_now(message_id=message_id))
-        else:
+            message_id = message.pk
             on_commit(lambda: deliver_message.enqueue(message_id=message_id))
     return message
+
+
+def _deliver_now(*, message: Message) -> bool:
+    """Deliver a reply on an INSTANT channel (a live chat: the delivery is a write to the
+    chat's own stream) inside the reply's transaction, so the reply, its delivery and their
+    events commit together: one transaction instead of four (bench.chat_load). The delivery
+    runs in a savepoint; if it fails the message stays pending and the worker's
+    `deliver_message` sends it or records the failure, as for any other channel."""
+    message.delivery_attempts = 1
+    try:
+        with transaction.atomic():
+            receipt = adapter_for(message.channel).deliver(
+                account=message.channel_account, message=message
+            )
+    except Exception as exc:  # DeliveryError or a fault: the worker takes it over
+        logger.info("instant delivery of message %s deferred to the worker: %s", message.pk, exc)
+        message.delivery_attempts = 0
+        return False
+    values: dict[str, Any] = {"delivery_status": DeliveryStatus.SENT, "delivery_attempts": 1}
+    if receipt.external_id:
+        values["external_id"] = receipt.external_id
+    Message.objects.filter(pk=message.pk).update(**values)
+    for field, value in values.items():
+        setattr(message, field, value)
+    return True
 
 
 def note_add(

@@ -101,6 +101,24 @@ def test_a_retried_delivery_publishes_the_reply_once() -> None:
     assert published.count() == 1
 
 
+def test_a_failed_instant_delivery_leaves_the_reply_to_the_worker() -> None:
+    """The reply is delivered inside its own transaction; when that fails (here the chat's
+    session is gone) the reply is still stored, pending, and the worker's retry records the
+    outcome as for any other channel."""
+    started = start_chat()
+    agent = make_agent()
+    chat_agent_join(session=started.session, agent=agent)
+    ticket = _ticket(started.session)
+    ChatSession.objects.filter(pk=started.session.pk).delete()
+    reply = message_reply(ticket=ticket, agent=agent, text="Are you still there?")
+    reply.refresh_from_db()
+    assert (reply.delivery_status, reply.delivery_attempts) == (DeliveryStatus.PENDING, 0)
+    assert message_deliver(message_id=reply.pk) is None
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.FAILED
+    assert "no chat session" in reply.delivery_error
+
+
 def test_leave_message_without_agents_becomes_an_email_followed_ticket(
     support: ChannelAccount,
 ) -> None:
