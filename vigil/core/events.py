@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 
 DESK_STREAM = "desk"
 
@@ -52,11 +52,20 @@ def publish_on_commit(*events: DomainEvent) -> None:
 
     Events passed together are stored in one transaction with consecutive sequence numbers,
     so a service that raises several events passes them in one call.
-    """
-    from vigil.core.services import event_publish
 
-    if events:
-        transaction.on_commit(lambda: event_publish(events=events), robust=True)
+    On PostgreSQL they are stored in a transaction of their own after the commit, so a
+    stream's sequence row is locked only for that short transaction. On SQLite, where the
+    writers of a process take turns anyway, they are stored inside the current transaction and
+    only broadcast after it: one transaction per chat message instead of two (bench.chat_paths).
+    """
+    from vigil.core.services import event_publish, events_publish_in_transaction
+
+    if not events:
+        return
+    if connection.vendor == "sqlite" and connection.in_atomic_block:
+        events_publish_in_transaction(events=events)
+        return
+    transaction.on_commit(lambda: event_publish(events=events), robust=True)
 
 
 def on_commit(fn: Callable[[], Any]) -> None:

@@ -236,6 +236,28 @@ def event_publish(*, events: Sequence[DomainEvent]) -> list[Event]:
     if pending is not None:
         pending.extend(events)
         return []
+    drafts = _drafts(events)
+    stored = events_store(drafts=drafts)
+    for row, draft in zip(stored, drafts, strict=True):
+        event_broadcast(event=row, stream=draft.stream)
+    return stored
+
+
+def events_publish_in_transaction(*, events: Sequence[DomainEvent]) -> None:
+    """Store events inside the current transaction and broadcast them once it commits (the
+    SQLite path of `publish_on_commit`, vigil/core/events.py): nothing of them remains if it
+    rolls back."""
+    drafts = _drafts(events)
+    pairs = [(row, d.stream) for row, d in zip(events_store(drafts=drafts), drafts, strict=True)]
+
+    def broadcast() -> None:
+        for row, stream in pairs:
+            event_broadcast(event=row, stream=stream)
+
+    transaction.on_commit(broadcast, robust=True)
+
+
+def _drafts(events: Sequence[DomainEvent]) -> list[EventDraft]:
     drafts = []
     for event in events:
         team_id, agent_id = event.audience()
@@ -248,10 +270,7 @@ def event_publish(*, events: Sequence[DomainEvent]) -> list[Event]:
                 agent_id=agent_id,
             )
         )
-    stored = events_store(drafts=drafts)
-    for row, draft in zip(stored, drafts, strict=True):
-        event_broadcast(event=row, stream=draft.stream)
-    return stored
+    return drafts
 
 
 EVENT_RETENTION = timedelta(days=7)
