@@ -17,6 +17,8 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
+from vigil.realtime.layers import DeskInMemoryChannelLayer
+
 logger = logging.getLogger(__name__)
 
 
@@ -60,16 +62,37 @@ class Broadcaster:
                 queue.task_done()
 
     def send(self, group: str, message: dict[str, Any]) -> None:
-        """Queue `message` for `group`; returns at once, sends in call order."""
+        """Queue `message` for `group`; returns at once, sends in call order. With the
+        embedded in-memory layer the message goes straight to the loop serving the sockets
+        (one hop instead of two through this thread)."""
+        layer = get_channel_layer()
+        if (
+            isinstance(layer, DeskInMemoryChannelLayer)
+            and not self._pending()
+            and layer.group_send_threadsafe(group, message)
+        ):
+            return
         loop, queue = self._ensure()
         loop.call_soon_threadsafe(queue.put_nowait, (group, message))
+
+    def _pending(self) -> bool:
+        """Messages queued here still to be sent: a direct send must not overtake them."""
+        return self._queue is not None and self._queue._unfinished_tasks > 0  # type: ignore[attr-defined]
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far has been sent (tests, shutdown)."""
         if self._loop is None or self._queue is None:
-            return True
+            self._ensure()
         queue = self._queue
-        future = asyncio.run_coroutine_threadsafe(queue.join(), self._loop)
+        assert self._loop is not None and queue is not None
+
+        async def drained() -> None:
+            await queue.join()
+            layer = get_channel_layer()
+            if isinstance(layer, DeskInMemoryChannelLayer):
+                await layer.wait_delivered()
+
+        future = asyncio.run_coroutine_threadsafe(drained(), self._loop)
         try:
             future.result(timeout)
         except TimeoutError:
