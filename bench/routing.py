@@ -29,7 +29,9 @@ sys.path.insert(0, str(ROOT))
 BENCH_DIR = ROOT / "var" / "bench"
 
 
-def _configure() -> str:
+def configure(sqlite_name: str) -> str:
+    """Environment for an in-process benchmark: var/bench/<sqlite_name> rebuilt, or the
+    PostgreSQL database of VIGIL_DATABASE_URL (call `pg_fresh` after). Returns the engine."""
     (BENCH_DIR / "static").mkdir(parents=True, exist_ok=True)
     os.environ["VIGIL_DATA_DIR"] = str(BENCH_DIR)
     os.environ["VIGIL_EMBEDDED_WORKER"] = "0"
@@ -37,7 +39,7 @@ def _configure() -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
     url = os.environ.get("VIGIL_DATABASE_URL", "")
     if not url.startswith("postgres"):
-        path = BENCH_DIR / "routing.sqlite3"
+        path = BENCH_DIR / sqlite_name
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["VIGIL_DATABASE_URL"] = f"sqlite://{path}"
@@ -45,7 +47,8 @@ def _configure() -> str:
     return "postgres"
 
 
-def _pg_fresh() -> None:
+def pg_fresh() -> None:
+    """Drop and create the database of VIGIL_DATABASE_URL."""
     import psycopg
 
     url = os.environ["VIGIL_DATABASE_URL"]
@@ -167,9 +170,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=600)
     args = parser.parse_args()
-    database = _configure()
+    database = configure("routing.sqlite3")
     if database == "postgres":
-        _pg_fresh()
+        pg_fresh()
     import django
 
     django.setup()

@@ -184,7 +184,8 @@ def _profile(
     args: argparse.Namespace, procs: list[Process], run: int, seconds: float
 ) -> list[subprocess.Popen[bytes]]:
     """py-spy (https://github.com/benfred/py-spy) sampling each server, every thread, idle
-    time included (a thread waiting on a lock shows where it waits)."""
+    time included (a thread waiting on a lock shows where it waits). --nonblocking: py-spy
+    otherwise pauses the server for every sample, which alone made latencies seconds long."""
     if not args.profile:
         return []
     out = Path(args.profile)
@@ -193,7 +194,7 @@ def _profile(
     profilers = []
     for i, p in enumerate(procs):
         command = [spy, "record", "--pid", str(p.pid), "--duration", str(int(seconds)),
-                   "--rate", "200", "--idle", "--threads", "--format", "raw",
+                   "--rate", "200", "--idle", "--threads", "--nonblocking", "--format", "raw",
                    "--output", str(out / f"run{run}-process{i}.txt")]  # fmt: skip
         profilers.append(
             subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
