@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     from vigil.channels.chat.services import chat_agent_join, chat_start
     from vigil.channels.chat.widgets import chat_widget_create
     from vigil.core.broadcast import broadcaster
-    from vigil.tickets.selectors import ticket_get_for_agent
+    from vigil.tickets.selectors import ticket_get_to_act
     from vigil.tickets.services import message_reply
 
     widget = chat_widget_create(name="Bench", origins=())
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
             )
 
         def answer(session: Any = session, agent: Agent = agent, n: int = n) -> None:
-            ticket = ticket_get_for_agent(agent, session.ticket_id)
+            ticket = ticket_get_to_act(agent, session.ticket_id)
             message_reply(ticket=ticket, agent=agent, text=f"Checking {n}")
 
         _timed(receive, visitor)

@@ -10,6 +10,7 @@ from vigil.accounts.choices import Presence
 from vigil.accounts.models import Agent, ApiToken, Team
 from vigil.accounts.services import TOKEN_PREFIX, token_digest
 from vigil.core.errors import NotFound
+from vigil.core.prepared import Prepared
 
 
 def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
@@ -25,11 +26,20 @@ def agent_get_by_email(*, email: str) -> Agent | None:
     return Agent.objects.filter(user__username=email.strip().lower()).first()
 
 
+_MEMBERSHIPS = Prepared(lambda agent_id: Agent.teams.through.objects.filter(agent_id=agent_id))
+_TOKEN = Prepared(
+    lambda digest: ApiToken.objects.select_related("agent__user").filter(
+        digest=digest, revoked_at__isnull=True, agent__user__is_active=True
+    ),
+    str,
+)
+
+
 def agent_team_ids(agent: Agent) -> set[int] | None:
     """The teams whose tickets the agent sees; None when the agent sees the whole desk."""
     if agent.sees_whole_desk:
         return None
-    return {team.pk for team in agent.teams.all()}
+    return {row.team_id for row in _MEMBERSHIPS.all(agent.pk)}
 
 
 def agents_list() -> QuerySet[Agent]:
@@ -39,11 +49,7 @@ def agents_list() -> QuerySet[Agent]:
 def api_token_lookup(token: str) -> ApiToken | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    return (
-        ApiToken.objects.select_related("agent__user")
-        .filter(digest=token_digest(token), revoked_at__isnull=True, agent__user__is_active=True)
-        .first()
-    )
+    return _TOKEN.first(token_digest(token))  # on every API request: compiled once
 
 
 def agents_skilled(

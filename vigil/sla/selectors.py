@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from vigil.accounts.models import Agent
 from vigil.core.errors import NotFound
+from vigil.core.prepared import Prepared
 from vigil.sla.clock import ALWAYS, BusinessCalendar, parse_hours
 from vigil.sla.models import (
     Calendar,
@@ -120,12 +121,24 @@ def policy_by_id(policy_id: int | None) -> PolicyView | None:
     return None
 
 
-def open_targets(*, ticket_id: int) -> list[TicketSla]:
-    return list(
-        TicketSla.objects.filter(
-            ticket_id=ticket_id, met_at__isnull=True, cancelled_at__isnull=True
-        )
+# On every message of every ticket: compiled once (vigil/core/prepared.py).
+_OPEN = Prepared(
+    lambda ticket_id: TicketSla.objects.filter(
+        ticket_id=ticket_id, met_at__isnull=True, cancelled_at__isnull=True
     )
+)
+_UNMET = Prepared(
+    lambda ticket_id: TicketSla.objects.filter(ticket_id=ticket_id, met_at__isnull=True)
+)
+
+
+def open_targets(*, ticket_id: int) -> list[TicketSla]:
+    return _OPEN.all(ticket_id)
+
+
+def unmet_targets(*, ticket_id: int) -> list[TicketSla]:
+    """Targets not met yet, cancelled ones included."""
+    return _UNMET.all(ticket_id)
 
 
 def ticket_targets(*, ticket_id: int) -> QuerySet[TicketSla]:

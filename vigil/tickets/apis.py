@@ -41,6 +41,7 @@ from vigil.tickets.selectors import (
     inbox_page,
     messages_for_agent,
     ticket_get_for_agent,
+    ticket_get_to_act,
     ticket_thread,
     visible_tickets,
 )
@@ -235,7 +236,7 @@ def ticket_messages(request: HttpRequest, ticket_id: ObjectId) -> dict[str, Any]
 )
 def ticket_reply(request: HttpRequest, ticket_id: ObjectId, payload: ReplyIn) -> Status[Message]:
     agent = request_agent(request)
-    ticket = ticket_get_for_agent(agent, ticket_id)
+    ticket = ticket_get_to_act(agent, ticket_id)
     message = message_reply(
         ticket=ticket,
         agent=agent,
@@ -254,7 +255,7 @@ def ticket_reply(request: HttpRequest, ticket_id: ObjectId, payload: ReplyIn) ->
 )
 def ticket_note(request: HttpRequest, ticket_id: ObjectId, payload: NoteIn) -> Status[Message]:
     agent = request_agent(request)
-    ticket = ticket_get_for_agent(agent, ticket_id)
+    ticket = ticket_get_to_act(agent, ticket_id)
     message = note_add(
         ticket=ticket,
         agent=agent,

@@ -15,14 +15,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
 from django.utils import timezone
 
 from vigil.core.services import rows_insert
 from vigil.sla.choices import SlaState, TargetKind
 from vigil.sla.clock import ALWAYS, BusinessCalendar, add_business_time, business_time_between
 from vigil.sla.models import TicketSla
-from vigil.sla.selectors import PolicyView, open_targets, policy_by_id, policy_for
+from vigil.sla.selectors import PolicyView, open_targets, policy_by_id, policy_for, unmet_targets
 
 if TYPE_CHECKING:
     from vigil.tickets.models import Message, Ticket
@@ -149,8 +148,11 @@ def sla_reply_recorded(*, ticket: Ticket, message: Message) -> list[str]:
         return []
     # A reply that also solves the ticket: its status change (applied first) cancelled the
     # responses this very reply meets, so those count as met too.
-    undone = Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=message.created_at)
-    targets = list(TicketSla.objects.filter(undone, ticket_id=ticket.pk, met_at__isnull=True))
+    targets = [
+        t
+        for t in unmet_targets(ticket_id=ticket.pk)
+        if t.cancelled_at is None or t.cancelled_at >= message.created_at
+    ]
     met = [t for t in targets if t.kind in RESPONSES]
     for target in met:
         target.met_at, target.cancelled_at = message.created_at, None

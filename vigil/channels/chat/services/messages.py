@@ -31,6 +31,7 @@ from vigil.channels.models import ChannelAccount, ChatSession, ChatUpload
 from vigil.core.errors import Conflict, ValidationFailed
 from vigil.core.events import DomainEvent
 from vigil.core.languages import normalize_language
+from vigil.core.prepared import Prepared
 from vigil.customers.choices import IdentityKind
 from vigil.customers.services import normalize_address
 from vigil.tickets.ingestion import InboundMessage, IngestResult, message_ingest
@@ -203,13 +204,22 @@ def _message_event(
 
 # --- messages -----------------------------------------------------------------------------
 
+# A resend's look-up, before every visitor message (compiled once: vigil/core/prepared.py).
+_BY_CLIENT_ID = Prepared(
+    lambda account_id, client_id: Message.objects.filter(
+        channel_account_id=account_id, external_id=client_id
+    ),
+    int,
+    str,
+)
+
 
 def chat_message_receive(
     *, session: ChatSession, client_id: str, text: str, attachments: Sequence[int] = ()
 ) -> Ack:
     """Store a visitor's message (once per client id) and its event; the ack's data."""
     account = session.account
-    existing = Message.objects.filter(channel_account=account, external_id=client_id).first()
+    existing = _BY_CLIENT_ID.first(account.pk, client_id)
     if existing is not None:  # a resend: the same ack, nothing stored
         if existing.ticket_id != session.ticket_id:
             raise Conflict("this client id was used for another message", code="bad_frame")
