@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -23,7 +23,9 @@ from tests.channels.email.transport import (  # noqa: F401 - fixtures
 )
 from tests.factories.accounts import make_agent, make_team
 from tests.factories.chat import make_widget, start_chat
+from vigil.channels.chat.consumers import ChatConsumer
 from vigil.channels.chat.events import chat_stream
+from vigil.channels.chat.seen import flush_noted
 from vigil.channels.chat.services import (
     Ack,
     chat_agent_join,
@@ -318,6 +320,35 @@ def test_chats_whose_visitor_went_quiet_end_by_the_system() -> None:
     ended = Event.objects.get(stream__name=chat_stream(gone.pk), type="chat.ended")
     assert ended.payload["by"] == "system" and ended.payload["transcript_to"] == "gone@example.com"
     assert chats_end_abandoned() == 0  # idempotent
+
+
+def test_later_frames_mark_the_session_seen_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the attach, a socket's frames only note the visitor; the process writes every
+    noted session in one UPDATE (chat/seen.py)."""
+    monkeypatch.setattr(ChatConsumer, "seen_every", 0.0)
+    chats = [start_chat(), start_chat()]
+    stale = timezone.now() - timedelta(hours=1)
+
+    def seen() -> list[datetime | None]:
+        rows = ChatSession.objects.filter(pk__in=[c.session.pk for c in chats])
+        return [s.visitor_seen_at for s in rows.order_by("pk")]
+
+    async def scenario() -> None:
+        sockets = [await connect(c.session.account.address) for c in chats]
+        for socket, chat in zip(sockets, chats, strict=True):
+            await hello(socket, token=chat.token)
+        await db(lambda: ChatSession.objects.update(visitor_seen_at=stale))()
+        for socket in sockets:
+            await send(socket, {"type": "ping"})
+            assert (await recv(socket))["type"] == "pong"
+        assert await db(seen)() == [stale, stale]  # noted, not written yet
+        assert await flush_noted() == 2
+        assert all(at is not None and at > stale for at in await db(seen)())
+        assert await flush_noted() == 0
+        for socket in sockets:
+            await socket.disconnect()
+
+    run(scenario)
 
 
 def test_the_visitor_socket_marks_the_session_seen() -> None:

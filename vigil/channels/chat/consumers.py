@@ -23,6 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from vigil.channels.chat import protocol as p
 from vigil.channels.chat import session_calls as calls
 from vigil.channels.chat.events import chat_stream
+from vigil.channels.chat.seen import visitor_noted
 from vigil.channels.models import ChannelAccount
 from vigil.core.errors import VigilError
 from vigil.core.services import stream_group
@@ -234,11 +235,17 @@ class ChatConsumer(DirectDispatch, AsyncWebsocketConsumer):
         await self._send_resync(resync, ready=False)
 
     async def _seen_if_due(self) -> None:
-        """Tell the session its visitor is here, at most every `seen_every` seconds."""
+        """Tell the session its visitor is here, at most every `seen_every` seconds: at once
+        when the socket attaches, else noted and written with the process's other sockets'
+        marks (chat/seen.py)."""
         if self.session_id is None or time.monotonic() - self.seen_marked < self.seen_every:
             return
+        first = self.seen_marked == float("-inf")
         self.seen_marked = time.monotonic()
-        await db(calls.visitor_seen)(session_id=self.session_id)
+        if first:
+            await db(calls.visitor_seen)(session_id=self.session_id)
+        else:
+            visitor_noted(self.session_id)
 
     async def _sweep_if_due(self) -> None:
         if self.last_seq is None or time.monotonic() - self.checked_at < self.sweep_every:

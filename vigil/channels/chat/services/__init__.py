@@ -16,6 +16,7 @@ from vigil.channels.chat.services.lifecycle import (
     chat_read,
     chat_transfer,
     chat_visitor_seen,
+    chat_visitors_seen,
     chats_end_abandoned,
 )
 from vigil.channels.chat.services.messages import (
@@ -50,6 +51,7 @@ __all__ = [
     "chat_upload_store",
     "chat_uploads_prune",
     "chat_visitor_seen",
+    "chat_visitors_seen",
     "chats_end_abandoned",
     "token_digest",
 ]

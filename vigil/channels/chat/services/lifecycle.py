@@ -4,6 +4,7 @@ docs/architecture.md#live-chat.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -233,8 +234,13 @@ ABANDONED_ACTIVE = timedelta(minutes=15)
 
 
 def chat_visitor_seen(*, session_id: int) -> None:
-    """The visitor is there (their socket attached or pinged)."""
+    """The visitor is there (their socket attached)."""
     ChatSession.objects.filter(pk=session_id).update(visitor_seen_at=timezone.now())
+
+
+def chat_visitors_seen(*, session_ids: Sequence[int]) -> None:
+    """These visitors were there lately (their sockets' frames, noted by chat/seen.py)."""
+    ChatSession.objects.filter(pk__in=list(session_ids)).update(visitor_seen_at=timezone.now())
 
 
 def chats_end_abandoned(*, limit: int = 500) -> int:
