@@ -8,10 +8,15 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from vigil.core.models import Event, EventStream
+from vigil.core.prepared import Prepared
+
+# Asked by every socket's hello and heartbeat sweep: compiled once (vigil/core/prepared.py).
+_STREAM = Prepared(lambda name: EventStream.objects.filter(name=name), str)
 
 
 def stream_last_seq(*, stream: str) -> int:
-    return EventStream.objects.filter(name=stream).values_list("last_seq", flat=True).first() or 0
+    row = _STREAM.first(stream)
+    return row.last_seq if row is not None else 0
 
 
 def events_after(

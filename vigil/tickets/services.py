@@ -451,8 +451,13 @@ def message_reply(
             delivery_status=DeliveryStatus.PENDING,
             created_at=now,
         )
-        attachments_store(message=message, files=attachments)
+        stored = attachments_store(message=message, files=attachments)
         if instant:
+            # The delivery's payload lists the files: give it the ones just stored (as a
+            # prefetch would) instead of a query for them.
+            known = Attachment.objects.none()
+            known._result_cache, known._prefetch_done = stored, True  # type: ignore[attr-defined]
+            message._prefetched_objects_cache = {"attachments": known}  # type: ignore[attr-defined]
             instant = _deliver_now(message=message)
         fields = ["last_message_at", "awaiting_agent", "waiting_since"]
         ticket.last_message_at = now

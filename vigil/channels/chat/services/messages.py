@@ -204,6 +204,10 @@ def _message_event(
 
 # --- messages -----------------------------------------------------------------------------
 
+# Locked by every agent reply's delivery (compiled once: vigil/core/prepared.py).
+_SESSION_OF_TICKET = Prepared(
+    lambda ticket_id: ChatSession.objects.select_for_update().filter(ticket_id=ticket_id)
+)
 # A resend's look-up, before every visitor message (compiled once: vigil/core/prepared.py).
 _BY_CLIENT_ID = Prepared(
     lambda account_id, client_id: Message.objects.filter(
@@ -266,7 +270,9 @@ def chat_message_deliver(*, message: Message) -> int:
     looks the message up in the stream, a search through the chat's events that grows with the
     chat."""
     with transaction.atomic():
-        session = ChatSession.objects.select_for_update().get(ticket_id=message.ticket_id)
+        session = _SESSION_OF_TICKET.first(message.ticket_id)
+        if session is None:
+            raise ChatSession.DoesNotExist(f"no chat session for ticket {message.ticket_id}")
         if message.delivery_attempts != 1:
             seq = chat_message_seq(session_id=session.pk, message_id=message.pk)
             if seq is not None:
