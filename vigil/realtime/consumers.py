@@ -16,6 +16,7 @@ the hello was committed before the log was read, so the backlog already covers i
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from typing import Any
@@ -188,5 +189,19 @@ class DeskConsumer(DirectDispatch, PresenceTracking, AsyncJsonWebsocketConsumer)
                 # Sent by the catch-up, or not in the log yet (it will be read from there).
                 return
         if self.listener.can_see(team_id=message.get("team_id"), agent_id=message.get("agent_id")):
-            await self.send_json(event_frame(message))
+            await self.send(text_data=_frame_text(message))
         self.last_seq = seq
+
+
+def _frame_text(message: dict[str, Any]) -> str:
+    """The event's frame as JSON, encoded once for every socket it goes to: the in-memory
+    layer hands the same message to each member (realtime/layers.py), so the first socket
+    keeps the text on it for the others."""
+    text = message.get(_TEXT)
+    if not isinstance(text, str):
+        text = json.dumps(event_frame(message))
+        message[_TEXT] = text
+    return text
+
+
+_TEXT = "_vigil_frame_text"  # not a field of the wire form: never sent, never stored
