@@ -31,6 +31,9 @@ TEXTS = (
     "The app says 'processing' and the balance is frozen.",
 )
 
+HEARTBEAT_S = 25.0  # the widget's ping interval (static/chat/widget.js)
+PING = json.dumps({"type": "ping"})
+
 
 @dataclass
 class Plan:
@@ -106,6 +109,7 @@ class Customer:
             self.ws = ws
             reader = asyncio.create_task(self._read(ws))
             closing = asyncio.create_task(self.plan.closing.wait())
+            beating = asyncio.create_task(self._heartbeat(ws))
             try:
                 await asyncio.wait({reader, closing}, return_when=asyncio.FIRST_COMPLETED)
                 if reader.done():
@@ -115,6 +119,16 @@ class Customer:
                 self.ws = None
                 reader.cancel()
                 closing.cancel()
+                beating.cancel()
+
+    async def _heartbeat(self, ws: ClientConnection) -> None:
+        """A ping every HEARTBEAT_S as the widget sends (its server-side sweep and seen mark
+        are part of the load), the first at a random point so the sockets do not beat at once."""
+        await asyncio.sleep(self.rng.uniform(0, HEARTBEAT_S))
+        while True:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(PING)
+            await asyncio.sleep(HEARTBEAT_S)
 
     async def _emit(self, client_id: str, frame: dict[str, Any]) -> None:
         """Send now if connected; kept until acknowledged, and resent after a reconnect."""
