@@ -265,10 +265,10 @@ def chat_message_deliver(*, message: Message) -> int:
     """Publish an agent's reply on the chat stream of its ticket (the chat adapter's
     delivery); idempotent: a message already published keeps its number. Returns the seq.
 
-    The first attempt (attempt 1: the reply's own transaction, tickets.services._deliver_now,
-    or the worker's claim in message_deliver) cannot have published before, so only a retry
-    looks the message up in the stream, a search through the chat's events that grows with the
-    chat."""
+    The first attempt (attempt 1: the reply's own transaction,
+    tickets.services.messages._deliver_now, or the worker's claim in message_deliver) cannot
+    have published before, so only a retry looks the message up in the stream, a search
+    through the chat's events that grows with the chat."""
     with transaction.atomic():
         session = _SESSION_OF_TICKET.first(message.ticket_id)
         if session is None:
