@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,22 +19,41 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.channels.chat.widget_support import OPEN_SHADOW, WIDGET_JS, TcpProxy, make_widget
+from tests.channels.chat.desk_side import (
+    attachments_of,
+    chat_of,
+    come_online,
+    inbound_texts,
+    last_inbound_id,
+    open_chat,
+    read_up_to,
+    reply,
+    serve,
+    typing,
+)
+from tests.channels.chat.widget_pages import (
+    BROWSER_ARGS,
+    PASTE_IMAGE,
+    TIMEOUT_MS,
+    AgentDesk,
+    Customer,
+    attach_and_send,
+    demo_page,
+    drop_and_return,
+    host_page,
+    new_page,
+    png_of,
+    visitor,
+)
+from tests.channels.chat.widget_support import TcpProxy, make_widget
 from tests.conftest import require
-from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS, ThreadedServer, off_loop
-from tests.factories.accounts import PASSWORD, make_agent
+from tests.console.test_browser import CHROMIUM, ThreadedServer, off_loop
+from tests.factories.accounts import make_agent
 from vigil.accounts.choices import Presence
-from vigil.accounts.models import Agent
-from vigil.channels.models import ChannelAccount, ChatSession
-from vigil.tickets.choices import Direction
-from vigil.tickets.models import Message
+from vigil.channels.models import ChatSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The "third-party site" is served by the test's router and the desk is on loopback: without
-# this Chromium blocks a public page's requests to a local address.
-BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"]
-TIMEOUT_MS = 15_000
 HOSTILE_CSS = """
 *:not(html):not(body) { display: none !important; }
 * { font-size: 2px !important; line-height: 0 !important; color: transparent !important;
@@ -89,258 +106,6 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-def new_page(browser: Any, *, open_shadow: bool = True, **context: Any) -> Any:
-    ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **context})
-    if open_shadow:
-        ctx.add_init_script(OPEN_SHADOW)
-    ctx.route("**/chat/widget.js", _widget_js)
-    page = ctx.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("console", lambda m: print("console:", m.type, m.text))
-    page.on("pageerror", lambda e: print("pageerror:", e))
-    return page
-
-
-def _widget_js(route: Any) -> None:
-    """The desk's /chat/widget.js; until that view exists, the file itself."""
-    response = route.fetch()
-    if response.status == 200:
-        route.fulfill(response=response)
-    else:
-        route.fulfill(content_type="text/javascript", body=WIDGET_JS.read_text())
-
-
-SHOP = "http://shop.test"
-
-
-def host_page(page: Any, *, desk_url: str, key: str, css: str = "") -> None:
-    """A third-party site (an exchange's page) with the snippet, served by the browser's
-    router; the widget comes from the desk."""
-    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Exchange</title><style>{css}</style></head>
-<body><h1>Spot trading</h1><p>Trade BTC, ETH and more.</p>
-<script src="{desk_url}/chat/widget.js" data-widget="{key}" async></script>
-</body></html>"""
-    page.route(f"{SHOP}/**", lambda route: route.fulfill(content_type="text/html", body=html))
-    page.goto(f"{SHOP}/trade")
-
-
-def demo_page(page: Any, *, desk_url: str, key: str) -> None:
-    """The desk's own test host page for a widget (h1's /chat/demo/<key>/), else a host page."""
-    response = page.goto(f"{desk_url}/chat/demo/{key}/")
-    if response is None or response.status != 200:
-        host_page(page, desk_url=desk_url, key=key)
-
-
-def visitor(browser: Any, *, desk_url: str, key: str) -> Customer:
-    """A visitor on the desk's demo host page, the widget's panel open."""
-    page = new_page(browser)
-    demo_page(page, desk_url=desk_url, key=key)
-    customer = Customer(page)
-    customer.open()
-    return customer
-
-
-class Customer:
-    """The visitor's hands and eyes on the widget (its shadow root opened for the test)."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.w = page.locator("[data-vigil-chat]")
-
-    def el(self, selector: str) -> Any:
-        return self.w.locator(selector)
-
-    def open(self) -> None:
-        self.el(".launcher").click()
-        expect(self.el(".panel")).to_be_visible()
-
-    def start(self, text: str, *, category: str | None = None, email: str = "") -> None:
-        form = self.el("form.pre")
-        expect(form.locator("select[name=language] option").first).to_be_attached()
-        if category:
-            form.locator("select[name=category]").select_option(category)
-        if email:
-            form.locator("input[name=email]").fill(email)
-        form.locator("textarea[name=message]").fill(text)
-        form.locator("button[type=submit]").click()
-        expect(self.el("form.composer")).to_be_visible()
-        expect(self.bubble(text)).to_have_attribute("data-id", re.compile(r"^\d+$"))  # stored
-
-    def send(self, text: str) -> None:
-        box = self.el("form.composer textarea")
-        box.fill(text)
-        box.press("Enter")
-
-    def bubble(self, text: str) -> Any:
-        return self.el("ol.log li.msg").filter(has_text=text)
-
-    def state(self) -> str:
-        return str(self.el(".root").get_attribute("data-state"))
-
-
-# --- the agent's side, through the desk's services --------------------------------------------
-
-
-def chat_of(ticket_text: str) -> ChatSession:
-    message = Message.objects.filter(text=ticket_text, direction=Direction.INBOUND).get()
-    return ChatSession.objects.select_related("account", "ticket").get(ticket_id=message.ticket_id)
-
-
-def queue_changed(language: str = "en") -> None:
-    from vigil.routing.chat_queue import chat_queue_changed
-
-    chat_queue_changed(language=language)
-
-
-def serve(session: ChatSession, agent: Agent) -> None:
-    """An agent takes a waiting chat; the queue moves up."""
-    from vigil.channels.chat.services import chat_agent_join
-
-    chat_agent_join(session=session, agent=agent)
-    queue_changed(session.language)
-
-
-def reply(session: ChatSession, agent: Agent, text: str) -> Message:
-    from vigil.tickets.services import message_reply
-
-    session.ticket.refresh_from_db()
-    return message_reply(ticket=session.ticket, agent=agent, text=text)
-
-
-def open_chat(account: ChannelAccount, text: str) -> ChatSession:
-    """Another visitor's chat, opened as the socket would open it."""
-    from vigil.channels.chat.services import chat_start
-
-    return chat_start(
-        account=account, client_id=str(uuid.uuid4()), text=text, language="en"
-    ).session
-
-
-def inbound_texts(session: ChatSession) -> list[str]:
-    return list(
-        Message.objects.filter(ticket_id=session.ticket_id, direction=Direction.INBOUND)
-        .order_by("id")
-        .values_list("text", flat=True)
-    )
-
-
-def wait_for(predicate: Callable[[], bool], *, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.1)
-
-
-# --- the agent: the console's chats panel ---------------------------------------------------------
-
-
-class AgentDesk:
-    """An agent in a second browser context, logged into the console: offers, acceptance,
-    the conversation and replies in its Chats panel."""
-
-    def __init__(self, browser: Any, *, desk_url: str, agent: Agent) -> None:
-        self.agent = agent
-        self.page = new_page(browser, open_shadow=False)
-        self.page.goto(f"{desk_url}/login/")
-        self.page.fill("input[name=username]", agent.user.email)
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("button[type=submit]")
-        expect(self.page.locator("#live-indicator")).to_have_attribute("data-state", "live")
-        self.page.goto(f"{desk_url}/chats/")
-        expect(self.page.locator("#live-indicator")).to_have_attribute("data-state", "live")
-
-    def accept(self, session: ChatSession) -> None:
-        offer = self.page.locator(f".chat-offer[data-session='{session.pk}']")
-        offer.locator("button[data-action=accept]").click()
-        expect(self.page.locator("#chat-reply-text")).to_be_visible()
-        # The panel reloads on accept: wait for its socket before counting on live frames.
-        expect(self.page.locator("#live-indicator")).to_have_attribute("data-state", "live")
-
-    def reply(self, text: str) -> None:
-        self.page.fill("#chat-reply-text", text)
-        self.page.click("#chat-reply-form button[type=submit]")
-        expect(self.page.locator("#chat-thread .msg-outbound").last).to_contain_text(text)
-
-    def sees(self, texts: list[str]) -> None:
-        """The customer's last messages, each once and in this order, live in the panel."""
-        bodies = self.page.locator("#chat-thread .msg-inbound .msg-body")
-        expect(bodies.filter(has_text=texts[-1])).to_have_count(1)
-        seen = [t.strip() for t in bodies.all_inner_texts()]
-        assert seen[-len(texts) :] == texts, seen
-        for text in texts:
-            assert seen.count(text) == 1, seen
-
-    def typing_shown(self) -> Any:
-        return self.page.locator("#chat-typing")
-
-
-def png_of(page: Any) -> bytes:
-    data: bytes = page.screenshot(type="png")
-    return data
-
-
-PASTE_IMAGE = """async (box) => {
-  const canvas = document.createElement("canvas");
-  canvas.width = 40; canvas.height = 30;
-  const g = canvas.getContext("2d"); g.fillStyle = "#c0392b"; g.fillRect(0, 0, 40, 30);
-  const blob = await new Promise((done) => canvas.toBlob(done, "image/png"));
-  const data = new DataTransfer();
-  data.items.add(new File([blob], "image.png", {type: "image/png"}));
-  box.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true,
-    cancelable: true}));
-  return blob.size;
-}"""
-
-
-def attach_and_send(customer: Customer, text: str, attach: Callable[[], None]) -> None:
-    attach()
-    chip = customer.el(".chips .chip")
-    expect(chip).to_have_count(1)
-    expect(chip).not_to_have_attribute("aria-busy", "true")  # uploaded
-    customer.send(text)
-    expect(customer.el(".chips .chip")).to_have_count(0)
-    expect(customer.bubble(text).locator(".meta")).to_have_text(re.compile("^(Sent|Read)$"))
-
-
-def drop_and_return(
-    customer: Customer, proxy: TcpProxy, texts: list[str], pending: Callable[[], list[str]]
-) -> None:
-    """Cut the customer's connection for real, write while it is down, bring it back."""
-    root = customer.el(".root")
-    expect(root).to_have_attribute("data-state", "live")
-    assert proxy.cut() > 0
-    expect(root).to_have_attribute("data-state", re.compile("offline|connecting"))
-    for text in texts:
-        customer.send(text)
-        expect(customer.bubble(text).locator(".meta")).to_have_text("Sending…")
-    expect(customer.el(".status")).to_be_visible()
-    assert not set(texts) & set(pending()), "stored while the network was down"
-    proxy.restore()
-    expect(root).to_have_attribute("data-state", "live", timeout=30_000)
-    for text in texts:
-        expect(customer.bubble(text)).to_have_count(1)
-        expect(customer.bubble(text).locator(".meta")).to_have_text(re.compile("^(Sent|Read)$"))
-
-
-def attachments_of(session: ChatSession) -> list[tuple[str, str, int]]:
-    from vigil.tickets.models import Attachment
-
-    return list(
-        Attachment.objects.filter(message__ticket_id=session.ticket_id)
-        .order_by("id")
-        .values_list("filename", "content_type", "size")
-    )
-
-
-def come_online(agent: Agent) -> None:
-    """The agent goes online; the queue is dispatched again (offers to them)."""
-    Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
-    queue_changed(agent.languages[0])
 
 
 # --- (a) one process: queue, agent, attachments, typing, read, network drop --------------------
@@ -438,28 +203,6 @@ def test_customer_queues_talks_to_an_agent_and_survives_a_network_drop(
     assert off_loop(lambda: ChatSession.objects.filter(account=account).count()) == 3
     page.screenshot(path=str(tmp_path / "customer.png"))
     agent.page.screenshot(path=str(tmp_path / "agent.png"))
-
-
-def typing(session: ChatSession, agent: Agent, on: bool) -> None:
-    from vigil.routing.chat_agent import chat_agent_typing
-
-    session.refresh_from_db()
-    chat_agent_typing(session=session, agent=agent, on=on)
-
-
-def read_up_to(session: ChatSession, agent: Agent, message_id: int) -> None:
-    from vigil.routing.chat_agent import chat_agent_read
-
-    session.refresh_from_db()
-    chat_agent_read(session=session, agent=agent, message_id=message_id)
-
-
-def last_inbound_id(session: ChatSession) -> int:
-    return int(
-        Message.objects.filter(ticket_id=session.ticket_id, direction=Direction.INBOUND)
-        .order_by("-id")
-        .values_list("id", flat=True)[0]
-    )
 
 
 # --- (c) a reload resumes the conversation ----------------------------------------------------
