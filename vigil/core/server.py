@@ -14,7 +14,6 @@ import logging
 import signal
 import socket
 import threading
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import FrameType
@@ -121,11 +120,6 @@ def serve(
 
     Returns the process exit code: 0 after a requested shutdown.
     """
-    # WhiteNoise answers with a synchronous file iterator; Django warns once per process that
-    # it has to iterate it in a thread, which is fine for static files.
-    warnings.filterwarnings(
-        "ignore", message="StreamingHttpResponse must consume synchronous iterators"
-    )
     signals = _Signals(received=[], stop=threading.Event())
     previous = {sig: signal.signal(sig, signals.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
     started: list[BackgroundService] = []
