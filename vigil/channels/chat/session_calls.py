@@ -33,7 +33,7 @@ from vigil.channels.chat.services import (
     chat_read,
     chat_start,
     chat_start_check,
-    chat_visitor_seen,
+    chat_visitors_seen,
 )
 from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.core.errors import NotFound
@@ -235,7 +235,7 @@ def resync(*, session_id: int, since: int) -> ChatResync:
 
 
 def visitor_seen(*, session_id: int) -> None:
-    chat_visitor_seen(session_id=session_id)
+    chat_visitors_seen(session_ids=[session_id])
 
 
 def queue_frame(*, session_id: int) -> dict[str, Any] | None:

@@ -15,7 +15,6 @@ from vigil.channels.chat.services.lifecycle import (
     chat_leave_message,
     chat_read,
     chat_transfer,
-    chat_visitor_seen,
     chat_visitors_seen,
     chats_end_abandoned,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "chat_transfer",
     "chat_upload_store",
     "chat_uploads_prune",
-    "chat_visitor_seen",
     "chat_visitors_seen",
     "chats_end_abandoned",
     "token_digest",

@@ -233,13 +233,8 @@ ABANDONED_WAITING = timedelta(minutes=3)
 ABANDONED_ACTIVE = timedelta(minutes=15)
 
 
-def chat_visitor_seen(*, session_id: int) -> None:
-    """The visitor is there (their socket attached)."""
-    ChatSession.objects.filter(pk=session_id).update(visitor_seen_at=timezone.now())
-
-
 def chat_visitors_seen(*, session_ids: Sequence[int]) -> None:
-    """These visitors were there lately (their sockets' frames, noted by chat/seen.py)."""
+    """These visitors are there: a socket attached, or frames noted by chat/seen.py."""
     ChatSession.objects.filter(pk__in=list(session_ids)).update(visitor_seen_at=timezone.now())
 
 
