@@ -257,6 +257,7 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
         ("ack (send -> ack)", "ack_ms"),
         ("customer -> agent desk socket", "to_agent_ms"),
         ("agent reply POST -> customer socket", "to_customer_ms"),
+        ("burst: ack", "burst_ack_ms"),
         ("burst: customer -> agent", "burst_to_agent_ms"),
         ("burst: agent -> customer", "burst_to_customer_ms"),
     ]

@@ -164,19 +164,28 @@ class Customer:
         self.plan.opened += 1
         await self.joined.wait()
         self.plan.joined += 1
+        loop = asyncio.get_running_loop()
         while self.plan.phase in ("ramp", "steady", "burst"):
             low, high = self.plan.interval
-            pause = self.rng.uniform(low, high)
-            if self.plan.phase == "burst":
-                pause /= self.plan.burst_factor
-            changed = self.plan.changed
-            try:
-                await asyncio.wait_for(changed.wait(), pause)
-                continue  # a new phase: draw the pause again at its pace
-            except TimeoutError:
-                pass
+            pace = self._pace()
+            due = loop.time() + self.rng.uniform(low, high) / pace
+            while (left := due - loop.time()) > 0:
+                changed = self.plan.changed
+                try:
+                    await asyncio.wait_for(changed.wait(), left)
+                except TimeoutError:
+                    break
+                if self.plan.phase not in ("ramp", "steady", "burst"):
+                    return
+                # A new phase: what is left of the pause runs at the new pace. Drawing a new
+                # pause instead would silence every customer at once and then send a wave.
+                now, new = loop.time(), self._pace()
+                due, pace = now + (due - now) * pace / new, new
             if self.plan.phase in ("steady", "burst"):
                 await self._send()
+
+    def _pace(self) -> float:
+        return self.plan.burst_factor if self.plan.phase == "burst" else 1.0
 
     async def _send(self) -> None:
         client_id = self._client_id()

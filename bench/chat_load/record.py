@@ -121,9 +121,10 @@ class Summary:
     customer_messages: int
     agent_replies: int
     start_ms: list[float]  # a chat's opening message: send -> ack (not in the timed phases)
-    ack_ms: list[float]
+    ack_ms: list[float]  # steady phase
     to_agent_ms: list[float]
     to_customer_ms: list[float]
+    burst_ack_ms: list[float]
     burst_to_agent_ms: list[float]
     burst_to_customer_ms: list[float]
     steady_rate: float  # messages per second (both directions) in the steady phase
@@ -147,12 +148,14 @@ def _summarise(rec: Recorder) -> Summary:
     problems = _check_customer_messages(rec) + _check_replies(rec) + _check_order(rec)
     problems += [f"error frame {code} x{n}" for code, n in rec.errors.items()]
     ack: list[float] = []
+    burst_ack: list[float] = []
     start: list[float] = []
     to_agent: list[float] = []
     burst_agent: list[float] = []
     for sent in rec.sent.values():
         if sent.acked_at is not None:
-            (start if sent.phase == "ramp" else ack).append((sent.acked_at - sent.at) * 1000)
+            into = {"ramp": start, "burst": burst_ack}.get(sent.phase, ack)
+            into.append((sent.acked_at - sent.at) * 1000)
         arrivals = _at_owner(rec, sent, owners)
         if arrivals and sent.phase != "ramp":
             (burst_agent if sent.phase == "burst" else to_agent).append(
@@ -173,6 +176,7 @@ def _summarise(rec: Recorder) -> Summary:
         ack_ms=ack,
         to_agent_ms=to_agent,
         to_customer_ms=to_customer,
+        burst_ack_ms=burst_ack,
         burst_to_agent_ms=burst_agent,
         burst_to_customer_ms=burst_customer,
         steady_rate=_rate(rec, "steady"),
