@@ -189,7 +189,7 @@ def _store(inbound: InboundMessage) -> IngestResult:
     if inbound.attachments:
         attachments_store(message=message, files=inbound.attachments)
     _register_keys(inbound, ticket)
-    _triage(inbound, ticket=ticket, message=message, created=created)
+    fields = _triage(inbound, ticket=ticket, message=message, created=created)
     activities.append(
         TicketActivity(
             ticket=ticket,
@@ -209,16 +209,24 @@ def _store(inbound: InboundMessage) -> IngestResult:
             )
         )
     else:
-        events += _ticket_touch(ticket, received=received)
+        touched, changed = _ticket_touch(ticket, received=received)
+        fields += touched
+        events += changed
+    fields += sla_message_received(ticket=ticket, message=message, created=created)
+    if fields:  # triage, the touch and the SLA: one UPDATE of the ticket
+        ticket.updated_at = timezone.now()
+        _row_update(ticket, [*dict.fromkeys(fields), "updated_at"])
     events.append(message_added_event(ticket=ticket, message=message))
-    sla_message_received(ticket=ticket, message=message, created=created)
     publish_on_commit(*events)
     return IngestResult(message=message, ticket=ticket, ticket_created=created, duplicate=False)
 
 
-def _triage(inbound: InboundMessage, *, ticket: Ticket, message: Message, created: bool) -> None:
+def _triage(
+    inbound: InboundMessage, *, ticket: Ticket, message: Message, created: bool
+) -> list[str]:
     """Triage (docs/architecture.md#triage), then routing of a new ticket, in this transaction:
-    the message is redacted when it holds a secret; the ticket's changed fields are written."""
+    the message is redacted when it holds a secret. Returns the ticket's changed fields (the
+    caller writes them)."""
     from vigil.routing.services import ticket_triage
 
     fields = ticket_triage(ticket=ticket, message=message, created=created, inbound=inbound)
@@ -228,8 +236,7 @@ def _triage(inbound: InboundMessage, *, ticket: Ticket, message: Message, create
         fields += ticket_route(ticket=ticket).fields
         if ticket.team_id is not None:
             _push_after_commit(ticket.pk)
-    if fields:
-        _row_update(ticket, [*dict.fromkeys(fields), "updated_at"])
+    return list(fields)
 
 
 def _push_after_commit(ticket_id: int) -> None:
@@ -292,8 +299,9 @@ def _register_keys(inbound: InboundMessage, ticket: Ticket) -> None:
         )
 
 
-def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
-    """A customer wrote on an existing ticket: it needs the desk again. Returns its events."""
+def _ticket_touch(ticket: Ticket, *, received: datetime) -> tuple[list[str], list[DomainEvent]]:
+    """A customer wrote on an existing ticket: it needs the desk again. Sets the fields on
+    `ticket`; returns their names (the caller writes them) and the events."""
     fields = ["last_message_at"]
     ticket.last_message_at = max(received, ticket.last_message_at or received)
     if not ticket.awaiting_agent:
@@ -304,12 +312,10 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> list[DomainEvent]:
     target = ON_CUSTOMER_MESSAGE.get(ticket.status, ticket.status)
     if target != ticket.status:
         fields += apply_status(ticket=ticket, status=target, actor=None)
-    ticket.updated_at = timezone.now()
-    _row_update(ticket, [*fields, "updated_at"])
     if before == ticket.status:
-        return []
+        return fields, []
     changes: dict[str, list[Any]] = {"status": [before, ticket.status]}
-    return [ticket_updated_event(ticket=ticket, changes=changes, actor=None)]
+    return fields, [ticket_updated_event(ticket=ticket, changes=changes, actor=None)]
 
 
 # --- rows ---------------------------------------------------------------------------------

@@ -114,31 +114,31 @@ def _ticket_save(ticket: Ticket, fields: list[str]) -> None:
 # --- hooks --------------------------------------------------------------------------------
 
 
-def sla_message_received(*, ticket: Ticket, message: Message, created: bool) -> None:
+def sla_message_received(*, ticket: Ticket, message: Message, created: bool) -> list[str]:
     """A customer's message was stored (called by ingestion, in its transaction). A new
     ticket gets its first-response and resolution targets; a message on a ticket that has no
-    response pending starts a next-response target. Saves the ticket's SLA fields."""
+    response pending starts a next-response target. Returns the ticket's SLA fields that
+    changed, for ingestion to save with the rest of the ticket."""
     if is_automatic(message):
-        return
+        return []
     at = message.created_at
     policy = policy_for(priority=ticket.priority, channel=ticket.channel)
     if created:
         if policy is None:
-            return
+            return []
         kinds = (TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION)
         made = [_new_target(ticket=ticket, policy=policy, kind=k, at=at) for k in kinds]
         rows = [t for t in made if t is not None]
         if rows:
             rows_insert(rows)
-        _ticket_save(ticket, _apply(ticket, rows))
-        return
+        return _apply(ticket, rows)
     targets = open_targets(ticket_id=ticket.pk)
     if policy is not None and not any(t.kind in RESPONSES for t in targets):
         target = _new_target(ticket=ticket, policy=policy, kind=TargetKind.NEXT_RESPONSE, at=at)
         if target is not None:
             rows_insert([target])
             targets.append(target)
-    _ticket_save(ticket, _apply(ticket, targets))
+    return _apply(ticket, targets)
 
 
 def sla_reply_recorded(*, ticket: Ticket, message: Message) -> list[str]:

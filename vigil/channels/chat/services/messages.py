@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vigil.channels.chat.events import (
@@ -34,7 +34,12 @@ from vigil.core.languages import normalize_language
 from vigil.core.prepared import Prepared
 from vigil.customers.choices import IdentityKind
 from vigil.customers.services import normalize_address
-from vigil.tickets.ingestion import InboundMessage, IngestResult, message_ingest
+from vigil.tickets.ingestion import (
+    InboundMessage,
+    IngestResult,
+    ingested_duplicate,
+    message_ingest,
+)
 from vigil.tickets.models import Message
 
 logger = logging.getLogger(__name__)
@@ -188,6 +193,13 @@ def _start_again(*, result: IngestResult, client_id: str, token: str, digest: st
     return Started(session=session, token=token, ack=_ack_of(session, result.message, client_id))
 
 
+def _resent(session: ChatSession, existing: Message, client_id: str) -> Ack:
+    """The ack of a message stored before under this client id."""
+    if existing.ticket_id != session.ticket_id:
+        raise Conflict("this client id was used for another message", code="bad_frame")
+    return _ack_of(session, existing, client_id)
+
+
 def _ack_of(session: ChatSession, message: Message, client_id: str) -> Ack:
     seq = chat_message_seq(session_id=session.pk, message_id=message.pk)
     return Ack(client_id=client_id, message_id=message.pk, seq=seq or 0)
@@ -225,9 +237,7 @@ def chat_message_receive(
     account = session.account
     existing = _BY_CLIENT_ID.first(account.pk, client_id)
     if existing is not None:  # a resend: the same ack, nothing stored
-        if existing.ticket_id != session.ticket_id:
-            raise Conflict("this client id was used for another message", code="bad_frame")
-        return _ack_of(session, existing, client_id)
+        return _resent(session, existing, client_id)
     if session.state not in OPEN_STATES:
         raise Conflict("the chat has ended", code="ended")
     _check_text(account=account, text=text, attachments=len(attachments))
@@ -240,24 +250,30 @@ def chat_message_receive(
         raise ValidationFailed("unknown upload id", code="bad_attachment")
     files = [upload_bytes(u) for u in sorted(uploads, key=lambda u: list(attachments).index(u.pk))]
     kind, address = _visitor(email=session.email, digest=session.token_digest)
-    with transaction.atomic():
-        result = message_ingest(
-            inbound=InboundMessage(
-                account=account,
-                sender_kind=kind,
-                sender_address=address,
-                text=text,
-                external_id=client_id,
-                ticket=session.ticket,
-                attachments=files,
-            )
-        )
-        if result.duplicate:
-            return _ack_of(session, result.message, client_id)
-        event = _message_event(session, result.message, client_id, has_files=bool(files))
-        stored = chat_events_add(event)
-        if uploads:
-            uploads_consume(uploads)
+    inbound = InboundMessage(
+        account=account,
+        sender_kind=kind,
+        sender_address=address,
+        text=text,
+        external_id=client_id,
+        ticket=session.ticket,
+        attachments=files,
+    )
+    try:
+        # No savepoint of the ingestion's own: a resend racing this one (the same client id
+        # on another socket) fails the whole transaction on the unique key, and is answered
+        # below with the message the other one stored.
+        with transaction.atomic():
+            result = message_ingest(inbound=inbound, savepoint=False)
+            event = _message_event(session, result.message, client_id, has_files=bool(files))
+            stored = chat_events_add(event)
+            if uploads:
+                uploads_consume(uploads)
+    except IntegrityError:
+        duplicate = ingested_duplicate(inbound)
+        if duplicate is None:
+            raise
+        return _resent(session, duplicate.message, client_id)
     return Ack(client_id=client_id, message_id=result.message.pk, seq=stored[0].seq)
 
 
