@@ -67,6 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from vigil.channels.email.background import EmailChannelService
     from vigil.core import server
+    from vigil.core.collector import TimedCollections
     from vigil.core.worker import BackgroundThreads
 
     sock = server.bind(args.host, args.port)
@@ -84,7 +85,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         seeded = demo_seed(tickets=args.demo_tickets)
         print(f"vigil: {seeded.describe()}", file=sys.stderr, flush=True)
         login = seeded.login
-    services: list[server.BackgroundService] = []
+    # First: its freeze keeps what start-up allocated out of every later collection.
+    services: list[server.BackgroundService] = [
+        TimedCollections(every=settings.CONFIG.gc_full_every)
+    ]
     if not args.no_worker and settings.CONFIG.embedded_worker:
         services.append(BackgroundThreads(workers=args.worker_threads))
     services.append(EmailChannelService(host=args.host, smtp_port=args.smtp_port))

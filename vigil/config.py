@@ -50,6 +50,7 @@ class Config:
     socket_db_threads: int = 0  # threads for the chat sockets' database calls (0: one, shared)
     database_pool_max: int = 0  # PostgreSQL: connections pooled per process (0: no pool)
     http_threads: int = 8  # threads serving HTTP requests per process (vigil/core/http.py)
+    gc_full_every: int = 300  # s between full garbage collections (vigil/core/collector.py)
 
     @property
     def sqlite_path(self) -> Path:
@@ -235,4 +236,5 @@ def load(env: dict[str, str] | None = None) -> Config:
         socket_db_threads=_int(env, "VIGIL_SOCKET_DB_THREADS", 0),
         database_pool_max=_int(env, "VIGIL_DATABASE_POOL_MAX", 0),
         http_threads=_int(env, "VIGIL_HTTP_THREADS", 8, minimum=1),
+        gc_full_every=_int(env, "VIGIL_GC_FULL_EVERY", 300),
     )
