@@ -162,8 +162,10 @@ def _values(obj: Model, *, skip: tuple[str, ...] = ()) -> dict[str, object]:
 
 def test_hand_built_rows_equal_the_orms() -> None:
     """Ingestion inserts its messages and tickets and updates its tickets with statements
-    built once (ingestion._row_insert/_row_update): the rows must be what save() writes."""
-    from vigil.tickets.ingestion import _row_insert, _row_update
+    built once (ingestion._row_insert, core.services.row_update): the rows must be what
+    save() writes."""
+    from vigil.core.services import row_update
+    from vigil.tickets.ingestion import _row_insert
 
     first = ingest(text="hello", html="<p>hello</p>", metadata={"email": {"to": ["ä@x"]}})
     ticket, message = first.ticket, first.message
@@ -212,5 +214,10 @@ def test_hand_built_rows_equal_the_orms() -> None:
     for one in (orm_ticket, hand_ticket):
         one.status, one.awaiting_agent, one.waiting_since = TicketStatus.OPEN, True, stamp
     orm_ticket.save(update_fields=["status", "awaiting_agent", "waiting_since"])
-    _row_update(hand_ticket, ["status", "awaiting_agent", "waiting_since"])
+    row_update(hand_ticket, ["status", "awaiting_agent", "waiting_since"])
     assert _values(hand_ticket, skip=skip) == _values(orm_ticket, skip=skip)
+    # As with save(update_fields=...), an auto_now field named is stamped, in the row too.
+    before = hand_ticket.updated_at
+    row_update(hand_ticket, ["subject", "updated_at"])
+    assert hand_ticket.updated_at > before
+    assert Ticket.objects.get(pk=hand_ticket.pk).updated_at == hand_ticket.updated_at

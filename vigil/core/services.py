@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from vigil.core.broadcast import broadcaster
@@ -84,6 +84,29 @@ def _insert_sql(model: type[Model], vendor: str, rows: int) -> str:
     pk = quote(str(model._meta.pk.column)) if model._meta.pk is not None else "id"
     table = quote(model._meta.db_table)
     return f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)} RETURNING {pk}"  # noqa: S608
+
+
+def row_update(obj: Model, names: Sequence[str]) -> None:
+    """UPDATE the named fields of `obj`'s row to its current values, as
+    `obj.save(update_fields=names)` does (each field's pre_save: an `auto_now` field is
+    stamped), with the statement text built once per (model, fields)."""
+    sql, fields = _update_plan(type(obj), connection.vendor, tuple(dict.fromkeys(names)))
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+
+
+@functools.lru_cache(maxsize=64)
+def _update_plan(model: type[Model], vendor: str, names: tuple[str, ...]) -> tuple[str, list[Any]]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    concrete = [f for f in fields if isinstance(f, Field) and f.concrete]
+    if len(concrete) != len(fields):
+        raise ValueError(f"not all columns of {meta.label}: {names}")
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)
+    pk = quote(str(meta.pk.column)) if meta.pk is not None else "id"
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk} = %s", concrete  # noqa: S608
 
 
 def stream_group(stream: str) -> str:

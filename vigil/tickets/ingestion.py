@@ -11,7 +11,6 @@ costs no extra query.)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +23,7 @@ from vigil.channels.models import ChannelAccount
 from vigil.core.errors import ValidationFailed
 from vigil.core.events import DomainEvent, on_commit, publish_on_commit
 from vigil.core.languages import normalize_language
-from vigil.core.services import rows_insert
+from vigil.core.services import row_update, rows_insert
 from vigil.customers.models import Customer
 from vigil.customers.services import customer_resolve
 from vigil.sla.services.targets import sla_message_received
@@ -215,7 +214,7 @@ def _store(inbound: InboundMessage) -> IngestResult:
     fields += sla_message_received(ticket=ticket, message=message, created=created)
     if fields:  # triage, the touch and the SLA: one UPDATE of the ticket
         ticket.updated_at = timezone.now()
-        _row_update(ticket, [*dict.fromkeys(fields), "updated_at"])
+        row_update(ticket, [*dict.fromkeys(fields), "updated_at"])
     events.append(message_added_event(ticket=ticket, message=message))
     publish_on_commit(*events)
     return IngestResult(message=message, ticket=ticket, ticket_created=created, duplicate=False)
@@ -320,32 +319,10 @@ def _ticket_touch(ticket: Ticket, *, received: datetime) -> tuple[list[str], lis
 
 # --- rows ---------------------------------------------------------------------------------
 # Every delivery inserts a message (and often a ticket) and updates its ticket: with
-# statements built once per shape (vigil.core.services.rows_insert, and _row_update below),
+# statements built once per shape (vigil.core.services.rows_insert and row_update),
 # not by the ORM for each row, which costs several times what the database does with them.
 
 
 def _row_insert(obj: models.Model) -> None:
     """INSERT a new row for `obj` as `obj.save()` would; sets its pk."""
     rows_insert([obj])
-
-
-@functools.lru_cache(maxsize=32)
-def _update_plan(
-    model: type[models.Model], vendor: str, names: tuple[str, ...]
-) -> tuple[str, list[models.Field]]:
-    meta = model._meta
-    fields = [meta.get_field(name) for name in names]
-    concrete = [f for f in fields if isinstance(f, models.Field) and f.concrete]
-    assert len(concrete) == len(fields), names
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)
-    pk = quote(str(meta.pk.column)) if meta.pk is not None else "id"
-    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk} = %s", concrete  # noqa: S608
-
-
-def _row_update(obj: models.Model, names: list[str]) -> None:
-    """UPDATE the named fields of `obj`'s row to its current values."""
-    sql, fields = _update_plan(type(obj), connection.vendor, tuple(dict.fromkeys(names)))
-    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, obj.pk])

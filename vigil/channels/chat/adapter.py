@@ -16,7 +16,15 @@ from vigil.channels.chat.selectors import OPEN_STATES
 from vigil.channels.choices import ChannelKind
 from vigil.channels.models import ChannelAccount, ChatSession
 from vigil.channels.registry import register
+from vigil.core.prepared import Prepared
 from vigil.tickets.models import Message, Ticket
+
+# Before every agent reply on a chat ticket (compiled once: vigil/core/prepared.py).
+_SESSION_STATE = Prepared(
+    lambda ticket_id: (
+        ChatSession.objects.filter(ticket_id=ticket_id).only("id", "state", "email").order_by("pk")
+    )
+)
 
 
 @register
@@ -38,12 +46,10 @@ class ChatAdapter(ChannelAdapter):
         return chat_widget_key()
 
     def can_reach(self, *, ticket: Ticket) -> bool:
-        state, email = ChatSession.objects.filter(ticket_id=ticket.pk).values_list(
-            "state", "email"
-        ).first() or (None, "")
-        if state is None:
+        session = _SESSION_STATE.first(ticket.pk)
+        if session is None:
             return False
-        return state in OPEN_STATES or not email
+        return session.state in OPEN_STATES or not session.email
 
     def deliver(self, *, account: ChannelAccount | None, message: Message) -> DeliveryReceipt:
         from vigil.channels.chat.services import chat_message_deliver

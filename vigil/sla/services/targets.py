@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from vigil.core.services import rows_insert
+from vigil.core.services import row_update, rows_insert
 from vigil.sla.choices import SlaState, TargetKind
 from vigil.sla.clock import ALWAYS, BusinessCalendar, add_business_time, business_time_between
 from vigil.sla.models import TicketSla
@@ -99,9 +99,7 @@ def _apply(ticket: Ticket, targets: Sequence[TicketSla]) -> list[str]:
 
 def _save(targets: Iterable[TicketSla], fields: Sequence[str]) -> None:
     for target in targets:
-        TicketSla.objects.filter(pk=target.pk).update(
-            **{name: getattr(target, name) for name in fields}
-        )
+        row_update(target, fields)
 
 
 def _ticket_save(ticket: Ticket, fields: list[str]) -> None:

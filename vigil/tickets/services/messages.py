@@ -18,6 +18,7 @@ from vigil.channels.registry import adapter_for
 from vigil.channels.selectors import reply_route
 from vigil.core.errors import Conflict, ValidationFailed
 from vigil.core.events import DomainEvent, on_commit, publish_on_commit
+from vigil.core.services import row_update, rows_insert
 from vigil.sla.services.targets import (
     sla_reply_recorded,
 )
@@ -104,7 +105,7 @@ def message_reply(
     now = timezone.now()
     instant = adapter_for(route.kind).can(Capability.INSTANT)
     with transaction.atomic():
-        message = Message.objects.create(
+        message = Message(
             ticket=ticket,
             direction=Direction.OUTBOUND,
             channel=route.kind,
@@ -116,6 +117,7 @@ def message_reply(
             delivery_status=DeliveryStatus.PENDING,
             created_at=now,
         )
+        rows_insert([message])  # the statement built once (vigil/core/services.py)
         stored = attachments_store(message=message, files=attachments)
         if instant:
             # The delivery's payload lists the files: give it the ones just stored (as a
@@ -153,7 +155,7 @@ def message_reply(
             data={"message_id": message.pk, "direction": Direction.OUTBOUND},
         )
         fields += sla_reply_recorded(ticket=ticket, message=message)
-        ticket.save(update_fields=[*fields, "updated_at"])
+        row_update(ticket, [*fields, "updated_at"])
         events: list[DomainEvent] = [message_added_event(ticket=ticket, message=message)]
         if changes:
             events.append(ticket_updated_event(ticket=ticket, changes=changes, actor=agent))
@@ -185,9 +187,9 @@ def _deliver_now(*, message: Message) -> bool:
     values: dict[str, Any] = {"delivery_status": DeliveryStatus.SENT, "delivery_attempts": 1}
     if receipt.external_id:
         values["external_id"] = receipt.external_id
-    Message.objects.filter(pk=message.pk).update(**values)
     for field, value in values.items():
         setattr(message, field, value)
+    row_update(message, list(values))
     return True
 
 
