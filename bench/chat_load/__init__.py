@@ -15,8 +15,9 @@ answer half of the messages after a short pause, over the REST API.
 
 It prints, per run and as medians of the runs: p50/p99 of send -> ack, customer send -> the
 agent's desk socket, agent reply request -> the customer's socket; messages per second; and
-the check that nothing was lost or duplicated (every client id acknowledged exactly once,
-every message at the agent's socket once and in order, every reply at the customer's once
-and in order, gapless sequence numbers). Also the CPU of the servers and of the generator
-itself (they share the machine's cores) and the load average. Exit 1 on any problem.
+the check that nothing was lost or duplicated (every client id acknowledged, always as one
+stored message, every message at the agent's socket once and in order, every reply at the
+customer's once and in order, gapless sequence numbers). Also the CPU of the servers and of
+the generator itself (they share the machine's cores) and the load average. Exit 1 on any
+problem.
 """

@@ -65,6 +65,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--database-url", default=None, help="default: SQLite in a fresh data dir")
     p.add_argument("--keep", action="store_true", help="keep the server logs in var/")
     p.add_argument(
+        "--server-env",
+        metavar="VIGIL_NAME=VALUE",
+        action="append",
+        default=[],
+        help="a setting for the servers (repeatable); the caller's VIGIL_* are not passed on",
+    )
+    p.add_argument(
         "--profile",
         metavar="DIR",
         help="record the servers with py-spy over the timed phases (collapsed stacks in DIR)",
@@ -211,6 +218,7 @@ def one_run(args: argparse.Namespace, run: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="vigil-bench-chat-", dir=ROOT / "var") as tmp:
         data_dir = Path(tmp)
         env = bench_env(data_dir, redis_url=args.redis, database_url=args.database_url)
+        env.update(server_settings(args.server_env))
         desk = seed(env, agents=args.agents, capacity=args.capacity, origin=ORIGIN)
         log = (
             (ROOT / "var" / f"bench-chat-load-{run}.log") if args.keep else data_dir / "server.log"
@@ -262,12 +270,12 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
         ("burst: agent -> customer", "burst_to_customer_ms"),
     ]
     print(f"{'latency':<38} {'p50 ms':>8} {'p99 ms':>8}")
-    worst_p99 = 0.0
+    over: list[str] = []
     for label, attr in rows:
         p50 = median([percentile(getattr(r.summary, attr), 0.5) for r in runs])
         p99 = median([percentile(getattr(r.summary, attr), 0.99) for r in runs])
-        if attr != "start_ms" and not math.isnan(p99):
-            worst_p99 = max(worst_p99, p99)
+        if attr != "start_ms" and not math.isnan(p99) and p99 >= TARGET_P99_MS:
+            over.append(f"{label} {p99:.0f} ms")
         print(f"{label:<38} {p50:8.1f} {p99:8.1f}")
     steady = median([r.summary.steady_rate for r in runs])
     burst = median([r.summary.burst_rate for r in runs])
@@ -284,8 +292,18 @@ def print_medians(args: argparse.Namespace, runs: list[Run]) -> None:
         f"CPU per message {median([r.cpu_ms_per_message for r in runs]):.1f} ms; "
         f"load average {median([r.load[0] for r in runs]):.1f} on {os.cpu_count()} cores"
     )
-    if worst_p99 >= TARGET_P99_MS:
-        print(f"PROBLEM: a p99 of {worst_p99:.0f} ms is over the {TARGET_P99_MS:.0f} ms target")
+    if over:
+        print(f"PROBLEM: p99 over the {TARGET_P99_MS:.0f} ms target: {'; '.join(over)}")
+
+
+def server_settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("VIGIL_"):
+            raise SystemExit(f"--server-env {pair!r}: write VIGIL_NAME=VALUE")
+        settings[name] = value
+    return settings
 
 
 def _stop_on_term(signum: int, frame: object) -> None:
