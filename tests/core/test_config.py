@@ -55,3 +55,20 @@ def test_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     path.write_text("x")
     with pytest.raises(ConfigError, match="VIGIL_DATA_DIR"):
         load({"VIGIL_DATA_DIR": str(path)})
+
+
+def test_postgres_pools_connections_and_sockets_run_side_by_side(tmp_path: Path) -> None:
+    embedded = load({"VIGIL_DATA_DIR": str(tmp_path)})
+    assert (embedded.database_pool_max, embedded.socket_db_threads) == (0, 0)
+    url = "postgresql://vigil@db/desk"
+    pg = load({"VIGIL_DATA_DIR": str(tmp_path), "VIGIL_DATABASE_URL": url})
+    assert (pg.database_pool_max, pg.socket_db_threads) == (20, 4)
+    chosen = load(
+        {
+            "VIGIL_DATA_DIR": str(tmp_path),
+            "VIGIL_DATABASE_URL": url,
+            "VIGIL_DATABASE_POOL_MAX": "0",
+            "VIGIL_SOCKET_DB_THREADS": "0",
+        }
+    )
+    assert (chosen.database_pool_max, chosen.socket_db_threads) == (0, 0)

@@ -7,9 +7,9 @@ transaction, nothing kept in the thread between calls), so it may run in any thr
 `settings.VIGIL_SOCKET_DB_THREADS` > 0 in a pool of that many. Each thread keeps its own
 connection (SQLite: kept CONN_MAX_AGE, writers serialised by BEGIN IMMEDIATE; PostgreSQL:
 closed after each call, or handed back to the pool when VIGIL_DATABASE_POOL_MAX > 0), and
-close_old_connections runs before and after every call as in channels. Off (0) by default:
-in bench.chat_load 4 threads cut chat start latency but not message latency on a CPU-bound
-2-core machine (bench/README.md).
+close_old_connections runs before and after every call as in channels. Off (0) by default on
+SQLite, whose one writer serialises the calls anyway (bench.chat_load: 4 threads cut chat
+start latency but not message latency); 4 on PostgreSQL (vigil/config.py).
 """
 
 from __future__ import annotations
