@@ -240,7 +240,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         chat_dispatch_ms=_int(env, "VIGIL_CHAT_DISPATCH_MS", 200),
         chat_counts_ttl_ms=_int(env, "VIGIL_CHAT_COUNTS_TTL_MS", 1500),
         socket_db_threads=_int(env, "VIGIL_SOCKET_DB_THREADS", 4 if postgres else 0),
-        database_pool_max=_int(env, "VIGIL_DATABASE_POOL_MAX", 20 if postgres else 0),
+        database_pool_max=_int(env, "VIGIL_DATABASE_POOL_MAX", 30 if postgres else 0),
         http_threads=_int(env, "VIGIL_HTTP_THREADS", 8, minimum=1),
         gc_full_every=_int(env, "VIGIL_GC_FULL_EVERY", 300),
     )

@@ -62,7 +62,7 @@ def test_postgres_pools_connections_and_sockets_run_side_by_side(tmp_path: Path)
     assert (embedded.database_pool_max, embedded.socket_db_threads) == (0, 0)
     url = "postgresql://vigil@db/desk"
     pg = load({"VIGIL_DATA_DIR": str(tmp_path), "VIGIL_DATABASE_URL": url})
-    assert (pg.database_pool_max, pg.socket_db_threads) == (20, 4)
+    assert (pg.database_pool_max, pg.socket_db_threads) == (30, 4)
     chosen = load(
         {
             "VIGIL_DATA_DIR": str(tmp_path),
