@@ -235,7 +235,7 @@ def _triage(
         fields += ticket_route(ticket=ticket).fields
         if ticket.team_id is not None:
             _push_after_commit(ticket.pk)
-    return list(fields)
+    return fields
 
 
 def _push_after_commit(ticket_id: int) -> None:

@@ -103,10 +103,8 @@ def _save(targets: Iterable[TicketSla], fields: Sequence[str]) -> None:
 
 
 def _ticket_save(ticket: Ticket, fields: list[str]) -> None:
-    from vigil.tickets.models import Ticket
-
     if fields:
-        Ticket.objects.filter(pk=ticket.pk).update(**{f: getattr(ticket, f) for f in fields})
+        row_update(ticket, fields)
 
 
 # --- hooks --------------------------------------------------------------------------------
